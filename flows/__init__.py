@@ -1,0 +1,1 @@
+"""Orchestration: loading sessions and scenarios, Prefect flows, and the ``countlab`` CLI."""

@@ -1,0 +1,63 @@
+"""Load sessions: the four shipped ones, or a user's directory of the same shape.
+
+A session directory holds ``session.toml``, ``members.csv`` and ``electoral_votes.csv``
+(see ``models/data/sessions/2021-01-06/`` and the README). This module does the file I/O;
+parsing and validation are pure functions in :mod:`models.session`.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from models.certificates import parse_certificates
+from models.errors import CountlabError
+from models.session import Session, build_session, parse_roster, parse_session_header
+
+SESSION_FILES = ("session.toml", "members.csv", "electoral_votes.csv")
+
+
+def shipped_sessions() -> tuple[str, ...]:
+    """Return the dates of the sessions shipped with countlab, oldest first."""
+    root = resources.files("models") / "data" / "sessions"
+    return tuple(sorted(p.name for p in root.iterdir() if p.is_dir()))
+
+
+def _read(folder: Traversable | Path, name: str, label: str) -> tuple[str, str]:
+    path = folder / name
+    source = f"{label}/{name}"
+    if not path.is_file():
+        raise CountlabError(
+            f"{source}: file not found (a session needs {', '.join(SESSION_FILES)})"
+        )
+    try:
+        return path.read_text(encoding="utf-8"), source
+    except UnicodeDecodeError as exc:
+        raise CountlabError(f"{source}: not UTF-8 text ({exc.reason})") from None
+
+
+def load_session(name: str) -> Session:
+    """Load a shipped session by date (``2021-01-06``) or a user's session directory."""
+    shipped = shipped_sessions()
+    folder: Traversable | Path
+    if name in shipped:
+        folder = resources.files("models") / "data" / "sessions" / name
+        label = name
+    else:
+        folder = Path(name)
+        label = str(folder)
+        if not folder.is_dir():
+            raise CountlabError(
+                f"session {name!r}: not a shipped session ({', '.join(shipped)}) "
+                "nor a session directory"
+            )
+    text, source = _read(folder, "session.toml", label)
+    header = parse_session_header(text, source=source)
+    text, source = _read(folder, "electoral_votes.csv", label)
+    certificates = parse_certificates(
+        text, source=source, candidates=tuple(c.key for c in header.candidates)
+    )
+    text, source = _read(folder, "members.csv", label)
+    roster = parse_roster(text, source=source, certificates=certificates)
+    return build_session(header, roster, certificates)

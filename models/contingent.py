@@ -1,0 +1,163 @@
+"""The contingent election: the House by state delegation, the Senate for the Vice President.
+
+U.S. Const. amend. XII [S12]; 1825 House rules [S16]; CRS RS20300 [S15]. Every function
+takes a leading ``n_draws`` axis, so one deterministic count is simply ``n_draws == 1``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from models.rules import majority
+
+NO_ONE = -1
+"""Index meaning no candidate: an abstention, a divided delegation, or no choice."""
+
+
+def on_ballot(totals: NDArray[np.int64], *, highest: int) -> NDArray[np.bool_]:
+    """Return ``(n_draws, n_candidates)``: who the chamber may choose from (CE1, CE8).
+
+    The persons "having the highest numbers not exceeding three" (House) or the "two highest
+    numbers" (Senate) on the list. Candidates with no vote are not on the list; a tie for the
+    last place admits every tied candidate (the text does not say; see rules.md CE1).
+    """
+    ahead = (totals[:, None, :] > totals[:, :, None]).sum(axis=2)  # candidates strictly ahead
+    return (totals > 0) & (ahead < highest)
+
+
+def member_choices(
+    caucus: NDArray[np.int64],
+    nominee: NDArray[np.int64],
+    eligible: NDArray[np.bool_],
+    *,
+    defects: NDArray[np.bool_] | None = None,
+) -> NDArray[np.int64]:
+    """Return ``(n_draws, n_members)``: the candidate each member votes for, or ``NO_ONE``.
+
+    A member votes for their caucus's nominee (``nominee[caucus]``), or for the other
+    caucus's nominee where ``defects`` is True; a member whose choice is not ``eligible``
+    (not on the ballot) casts no vote. ``caucus`` is ``(n_members,)`` with values 0/1,
+    ``eligible`` is ``(n_draws, n_candidates)``.
+    """
+    side = np.broadcast_to(caucus, (eligible.shape[0], caucus.size))
+    if defects is not None:
+        side = np.where(defects, 1 - side, side)
+    choice = nominee[side]
+    draws = np.arange(eligible.shape[0])[:, None]
+    ok = (choice >= 0) & eligible[draws, np.maximum(choice, 0)]
+    return np.where(ok, choice, NO_ONE)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class HouseBallot:
+    """One House ballot by state delegation, per draw."""
+
+    delegation_votes: NDArray[np.int64]  # (n_draws, n_states, n_candidates) members' votes
+    state_vote: NDArray[np.int64]  # (n_draws, n_states) candidate or NO_ONE (divided/absent)
+    state_votes: NDArray[np.int64]  # (n_draws, n_candidates) states won
+    divided: NDArray[np.int64]  # (n_draws,) voting states whose vote went to no one
+    states_present: NDArray[np.int64]  # (n_draws,) states with at least one member present
+    quorum: NDArray[np.bool_]  # (n_draws,)
+    needed: int  # states needed for a choice
+    winner: NDArray[np.int64]  # (n_draws,) candidate or NO_ONE
+
+
+def house_ballot(
+    choices: NDArray[np.int64],
+    present: NDArray[np.bool_],
+    member_state: NDArray[np.int64],
+    *,
+    seats: NDArray[np.int64],
+    n_candidates: int,
+    delegation_rule: str,
+) -> HouseBallot:
+    """Vote by states in the House (amend. XII; rules.md CE3-CE6).
+
+    Parameters
+    ----------
+    choices
+        ``(n_draws, n_members)`` each House member's candidate, ``NO_ONE`` for no vote.
+    present
+        ``(n_draws, n_members)`` members present (sworn and not absent).
+    member_state
+        ``(n_members,)`` state index of each member.
+    seats
+        ``(n_states,)`` apportioned seats; states with none (DC) take no part.
+    delegation_rule
+        ``majority_of_votes_cast`` (1825): a candidate needs more than half the delegation's
+        votes; ``majority_of_delegation``: more than half its seats.
+    """
+    n_states = seats.size
+    onehot = np.zeros((member_state.size, n_states), dtype=np.int64)
+    onehot[np.arange(member_state.size), member_state] = 1
+    delegation = np.stack(
+        [(choices == c).astype(np.int64) @ onehot for c in range(n_candidates)], axis=-1
+    )
+    voting = delegation.sum(axis=-1)
+    base = (
+        voting
+        if delegation_rule == "majority_of_votes_cast"
+        else np.broadcast_to(seats, voting.shape)
+    )
+    carried = 2 * delegation > base[..., None]  # at most one candidate per state
+    state_vote = np.where(carried.any(axis=-1), carried.argmax(axis=-1), NO_ONE)
+    state_votes = carried.sum(axis=1)
+    n_voting_states = int((seats > 0).sum())
+    states_present = ((present.astype(np.int64) @ onehot) > 0).sum(axis=1)
+    quorum = 3 * states_present >= 2 * n_voting_states  # a member from two-thirds of the states
+    needed = int(majority(n_voting_states))
+    best = state_votes.argmax(axis=1)
+    won = quorum & (state_votes.max(axis=1) >= needed)
+    divided = n_voting_states - state_votes.sum(axis=1)
+    return HouseBallot(
+        delegation_votes=delegation,
+        state_vote=state_vote,
+        state_votes=state_votes,
+        divided=divided,
+        states_present=states_present,
+        quorum=quorum,
+        needed=needed,
+        winner=np.where(won, best, NO_ONE),
+    )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SenateVote:
+    """The Senate's choice of the Vice President, per draw."""
+
+    votes: NDArray[np.int64]  # (n_draws, n_vp_candidates)
+    whole: int  # the whole number of Senators
+    needed: int
+    quorum: NDArray[np.bool_]  # (n_draws,)
+    winner: NDArray[np.int64]  # (n_draws,) VP candidate or NO_ONE
+
+
+def senate_vote(
+    choices: NDArray[np.int64],
+    present: NDArray[np.bool_],
+    *,
+    whole: int,
+    n_candidates: int,
+    tie_broken_for: int = NO_ONE,
+) -> SenateVote:
+    """The Senate elects the Vice President (amend. XII; rules.md CE8).
+
+    Each Senator votes individually; a quorum of two thirds of the whole number; a majority of
+    the whole number to choose. ``tie_broken_for`` is the candidate the presiding Vice
+    President would vote for when ``senate_contingent_vp_tiebreak`` is on (``NO_ONE`` off):
+    that candidate then wins a tie at exactly half the whole number.
+    """
+    votes = np.stack([(choices == c).sum(axis=1) for c in range(n_candidates)], axis=-1)
+    needed = int(majority(whole))
+    quorum = 3 * present.sum(axis=1) >= 2 * whole
+    best = votes.argmax(axis=1)
+    winner = np.where(quorum & (votes.max(axis=1) >= needed), best, NO_ONE)
+    if tie_broken_for != NO_ONE:
+        mine = votes[:, tie_broken_for]
+        others = np.delete(votes, tie_broken_for, axis=1).max(axis=1, initial=0)
+        tie = quorum & (2 * mine == whole) & (others == mine) & (winner == NO_ONE)
+        winner = np.where(tie, tie_broken_for, winner)
+    return SenateVote(votes=votes, whole=whole, needed=needed, quorum=quorum, winner=winner)

@@ -1,0 +1,285 @@
+"""The vectorized tally core: from sustained objections to totals, majority and outcome.
+
+Shapes, always in this order: ``n_draws`` (D), ``n_objections`` (K), ``n_members`` (M),
+``n_states`` (S), ``n_candidates`` (C), ``n_vp_candidates`` (V). A deterministic count is
+the case ``D == 1``; a Monte Carlo chunk is any ``D``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from models.contingent import NO_ONE, HouseBallot, SenateVote, house_ballot, member_choices
+from models.contingent import on_ballot, senate_vote
+from models.errors import CountlabError
+from models.rules import Rules, majority, whole_number
+from models.session import CAUCUSES, Session
+from models.states import STATE_CODES, STATE_INDEX
+
+OUTCOMES: tuple[str, ...] = ("electors", "house", "no_choice")
+"""How the President is chosen: outright by the electors, by the House, or not at all."""
+
+ACTING_PRESIDENT: tuple[str, ...] = ("none", "vp_elect", "speaker")
+"""Who acts as President on 20 January (amend. XX §3; 3 U.S.C. §19; rules.md CE12)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """One objection's target: a state's votes, or only its votes for one candidate (E2)."""
+
+    state: str
+    candidate: str | None = None
+    ground: str | None = None  # None: the rules' default objection_ground
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Targets:
+    """What each objection rejects if sustained, as arrays over objections ``(K, ...)``."""
+
+    state: NDArray[np.int64]  # (K,)
+    votes: NDArray[np.int64]  # (K, C) presidential votes the objection covers
+    electors: NDArray[np.int64]  # (K,) electors whose votes it covers (blanks included)
+    certification: NDArray[np.bool_]  # (K,) ground I: not lawfully certified
+
+    @property
+    def n_objections(self) -> int:
+        return int(self.state.size)
+
+
+def build_targets(session: Session, rejections: Sequence[Rejection], *, rules: Rules) -> Targets:
+    """Resolve objections to arrays; overlapping targets are an error (E7: decide once)."""
+    cert = session.certificates
+    keys = session.candidate_keys
+    k = len(rejections)
+    state = np.zeros(k, dtype=np.int64)
+    votes = np.zeros((k, len(keys)), dtype=np.int64)
+    electors = np.zeros(k, dtype=np.int64)
+    certification = np.zeros(k, dtype=np.bool_)
+    covered: dict[tuple[int, int], str] = {}
+    for i, rej in enumerate(rejections):
+        if rej.state not in STATE_INDEX:
+            raise CountlabError(f"rejection {rej.state!r}: unknown state code")
+        s = STATE_INDEX[rej.state]
+        ground = rej.ground or rules.objection_ground
+        if ground not in ("not_regularly_given", "not_lawfully_certified"):
+            raise CountlabError(
+                f"rejection {rej.state}: ground {ground!r}: expected not_regularly_given or "
+                "not_lawfully_certified"
+            )
+        if rej.candidate is None:
+            votes[i] = cert.votes[s]
+            electors[i] = cert.electors[s]
+            cols = list(range(len(keys))) + [-1]  # -1 stands for the state's blank ballots
+        else:
+            if rej.candidate not in keys:
+                raise CountlabError(
+                    f"rejection {rej.state}@{rej.candidate}: unknown candidate; "
+                    f"candidates are {', '.join(keys)}"
+                )
+            c = keys.index(rej.candidate)
+            if cert.votes[s, c] == 0:
+                raise CountlabError(
+                    f"rejection {rej.state}@{rej.candidate}: "
+                    f"{rej.state} cast no vote for {rej.candidate}"
+                )
+            votes[i, c] = cert.votes[s, c]
+            electors[i] = cert.votes[s, c]
+            cols = [c]
+        for col in cols:
+            if (s, col) in covered:
+                raise CountlabError(
+                    f"rejection {rej.state}: overlaps {covered[(s, col)]}; "
+                    "name each state's votes once"
+                )
+            covered[(s, col)] = f"{rej.state}{'@' + rej.candidate if rej.candidate else ''}"
+        state[i] = s
+        certification[i] = ground == "not_lawfully_certified"
+    return Targets(state=state, votes=votes, electors=electors, certification=certification)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Tally:
+    """The count of every draw."""
+
+    totals: NDArray[np.int64]  # (D, C) presidential votes counted
+    whole: NDArray[np.int64]  # (D,) whole number of electors appointed
+    needed: NDArray[np.int64]  # (D,) majority of the whole number
+    vp_totals: NDArray[np.int64]  # (D, V)
+    president: NDArray[np.int64]  # (D,) candidate chosen, NO_ONE if none
+    vice_president: NDArray[np.int64]  # (D,) VP candidate chosen, NO_ONE if none
+    outcome: NDArray[np.int64]  # (D,) index into OUTCOMES
+    acting_president: NDArray[np.int64]  # (D,) index into ACTING_PRESIDENT
+    contingent_draws: NDArray[np.int64]  # (n_contingent,) draws the House had to decide
+    house: HouseBallot | None  # over contingent_draws
+    vp_contingent_draws: NDArray[np.int64]  # draws where the Senate chose the VP
+    senate: SenateVote | None  # over vp_contingent_draws
+
+
+def tally_totals(
+    cast: NDArray[np.int64],
+    sustained: NDArray[np.bool_],
+    targets: Targets,
+    *,
+    substitute: int = NO_ONE,
+) -> NDArray[np.int64]:
+    """Return ``(D, C)`` votes counted: cast ``(C,)`` minus those of sustained objections.
+
+    With ``substitute`` (vp_action = substitute), each excluded state's electors are counted
+    for that candidate instead, as if an alternate slate had been opened (rules.md C3).
+    """
+    hits = sustained.astype(np.int64)
+    totals = cast[None, :] - hits @ targets.votes
+    if substitute != NO_ONE:
+        totals[:, substitute] += hits @ targets.electors
+    return totals
+
+
+def elected(totals: NDArray[np.int64], needed: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Return ``(D,)`` the candidate whose votes reach ``needed``, else ``NO_ONE`` (R0.3)."""
+    best = totals.argmax(axis=1)
+    top = np.take_along_axis(totals, best[:, None], axis=1)[:, 0]
+    return np.where(top >= needed, best, NO_ONE)
+
+
+def tally(
+    session: Session,
+    rules: Rules,
+    sustained: NDArray[np.bool_],
+    targets: Targets,
+    *,
+    house_present: NDArray[np.bool_] | None = None,
+    senate_present: NDArray[np.bool_] | None = None,
+    house_defects: NDArray[np.bool_] | None = None,
+    senate_defects: NDArray[np.bool_] | None = None,
+) -> Tally:
+    """Score ``(D, K)`` sustained objections: totals, the majority, and who is chosen.
+
+    Members' contingent-election behaviour is per draw: ``*_present`` ``(D, n_chamber)``
+    masks (default: every sworn member present) and ``*_defects`` ``(D, n_chamber)`` masks
+    of members voting for the other caucus's nominee (default: none), over the sworn
+    members of each chamber in roster order.
+    """
+    cert = session.certificates
+    roster = session.roster
+    n_draws = sustained.shape[0]
+    substituting = rules.decided_by == "presiding_officer" and rules.vp_action == "substitute"
+    substitute = NO_ONE
+    if substituting:
+        substitute = int(
+            session.nominee_index("president")[CAUCUSES.index(session.presiding_caucus)]
+        )
+    hits = sustained.astype(np.int64)
+    totals = tally_totals(cert.votes.sum(axis=0), sustained, targets, substitute=substitute)
+    excluded = np.zeros(n_draws, np.int64) if substituting else hits @ targets.electors
+    whole = whole_number(
+        int(cert.electors.sum()),
+        rejected_electors=excluded,
+        certification_rejected_electors=0
+        if substituting
+        else hits @ (targets.electors * targets.certification),
+        denominator=rules.denominator,
+    )
+    needed = majority(whole)
+    president = elected(totals, needed)
+    vp_totals = totals @ session.running_mate_matrix()
+    vice_president = elected(vp_totals, needed)
+
+    house_members = np.flatnonzero(roster.sworn_in("house"))
+    senators = np.flatnonzero(roster.sworn_in("senate"))
+    if house_present is None:
+        house_present = np.ones((n_draws, house_members.size), dtype=np.bool_)
+    if senate_present is None:
+        senate_present = np.ones((n_draws, senators.size), dtype=np.bool_)
+
+    list_totals = (
+        totals
+        if rules.contingent_list == "counted"
+        else np.broadcast_to(cert.votes.sum(axis=0), totals.shape)
+    )
+    contingent = np.flatnonzero(president == NO_ONE)
+    house = None
+    if contingent.size:
+        eligible = on_ballot(list_totals[contingent], highest=3)
+        choices = member_choices(
+            roster.caucus[house_members],
+            session.nominee_index("president"),
+            eligible,
+            defects=None if house_defects is None else house_defects[contingent],
+        )
+        present = house_present[contingent]
+        house = house_ballot(
+            np.where(present, choices, NO_ONE),
+            present,
+            roster.state[house_members],
+            seats=cert.house_seats,
+            n_candidates=len(session.candidates),
+            delegation_rule=rules.delegation_rule,
+        )
+        president = president.copy()
+        president[contingent] = house.winner
+
+    vp_contingent = np.flatnonzero(vice_president == NO_ONE)
+    senate = None
+    if vp_contingent.size:
+        vp_list = (
+            vp_totals
+            if rules.contingent_list == "counted"
+            else np.broadcast_to(
+                cert.votes.sum(axis=0) @ session.running_mate_matrix(), vp_totals.shape
+            )
+        )
+        eligible = on_ballot(vp_list[vp_contingent], highest=2)
+        choices = member_choices(
+            roster.caucus[senators],
+            session.nominee_index("vice_president"),
+            eligible,
+            defects=None if senate_defects is None else senate_defects[vp_contingent],
+        )
+        present = senate_present[vp_contingent]
+        whole_senate = (
+            int(cert.senate_seats.sum())
+            if rules.senate_whole_number == "seats"
+            else int(senators.size)
+        )
+        tiebreak = NO_ONE
+        if rules.senate_contingent_vp_tiebreak:
+            tiebreak = int(
+                session.nominee_index("vice_president")[CAUCUSES.index(session.presiding_caucus)]
+            )
+        senate = senate_vote(
+            np.where(present, choices, NO_ONE),
+            present,
+            whole=whole_senate,
+            n_candidates=len(session.vice_presidential_candidates),
+            tie_broken_for=tiebreak,
+        )
+        vice_president = vice_president.copy()
+        vice_president[vp_contingent] = senate.winner
+
+    by_electors = np.ones(n_draws, dtype=np.bool_)
+    by_electors[contingent] = False
+    outcome = np.where(by_electors, 0, np.where(president != NO_ONE, 1, 2))
+    acting = np.where(president != NO_ONE, 0, np.where(vice_president != NO_ONE, 1, 2))
+    return Tally(
+        totals=totals,
+        whole=whole,
+        needed=needed,
+        vp_totals=vp_totals,
+        president=president,
+        vice_president=vice_president,
+        outcome=outcome,
+        acting_president=acting,
+        contingent_draws=contingent,
+        house=house,
+        vp_contingent_draws=vp_contingent,
+        senate=senate,
+    )
+
+
+def state_code(index: int) -> str:
+    """Return the postal code of state ``index``."""
+    return STATE_CODES[index]
