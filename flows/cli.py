@@ -19,6 +19,7 @@ from models.count import count_session, describe_count
 from models.errors import CountlabError
 from models.rules import GROUNDS, REGIMES, SWITCHES, Rules, rules_for
 from models.session import Session
+from models.states import STATE_INDEX
 from models.tally import Rejection
 
 app = typer.Typer(
@@ -28,7 +29,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-out = Console(highlight=False)
+# Piped output (files, tests, CI logs) is not cut to 80 columns.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 def parse_rejections(text: str) -> list[Rejection]:
@@ -40,13 +42,18 @@ def parse_rejections(text: str) -> list[Rejection]:
             raise CountlabError(f"--reject {text!r}: empty item; expected e.g. AZ,PA")
         target, _, ground = item.partition(":")
         state, _, candidate = target.partition("@")
+        if state.strip().upper() not in STATE_INDEX:
+            raise CountlabError(f"--reject {item!r}: unknown state code {state.strip()!r}")
         if ground and ground not in GROUNDS:
             raise CountlabError(
                 f"--reject {item!r}: ground {ground!r}: expected {' or '.join(GROUNDS)}"
             )
         rejections.append(
-            Rejection(state=state.strip().upper(), candidate=candidate.strip().lower() or None,
-                      ground=ground or None)
+            Rejection(
+                state=state.strip().upper(),
+                candidate=candidate.strip().lower() or None,
+                ground=ground or None,
+            )
         )
     return rejections
 
@@ -57,8 +64,9 @@ def parse_rule_overrides(items: list[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key or not value:
-            raise CountlabError(f"--rule {item!r}: expected KEY=VALUE, e.g. "
-                                "delegation_rule=majority_of_delegation")
+            raise CountlabError(
+                f"--rule {item!r}: expected KEY=VALUE, e.g. delegation_rule=majority_of_delegation"
+            )
         overrides[key.strip()] = value.strip()
     return overrides
 
@@ -84,8 +92,10 @@ def _print_count(result: dict[str, Any]) -> None:
             for r in result["rejected"]
         )
         out.print(f"Votes rejected: {rejected}")
-    out.print(f"Whole number of electors: {result['whole_number']} (appointed "
-              f"{result['appointed']}); majority needed: {result['majority_needed']}")
+    out.print(
+        f"Whole number of electors: {result['whole_number']} (appointed "
+        f"{result['appointed']}); majority needed: {result['majority_needed']}"
+    )
     table = Table("candidate", "electoral votes", "vice president", "electoral votes")
     pres = list(result["totals"].items())
     vps = list(result["vice_president"]["totals"].items())
@@ -98,32 +108,52 @@ def _print_count(result: dict[str, Any]) -> None:
     if contingent and contingent.get("house"):
         house = contingent["house"]
         votes = ", ".join(f"{k} {n}" for k, n in house["state_votes"].items())
-        out.print(f"House by state delegation (12th Amendment): {votes}, divided "
-                  f"{house['divided']}; {house['needed']} states needed; quorum "
-                  f"{'met' if house['quorum'] else 'NOT met'} -> {house['winner'] or 'no choice'}")
+        out.print(
+            f"House by state delegation (12th Amendment): {votes}, divided "
+            f"{house['divided']}; {house['needed']} states needed; quorum "
+            f"{'met' if house['quorum'] else 'NOT met'} -> {house['winner'] or 'no choice'}"
+        )
     if contingent and contingent.get("senate"):
         senate = contingent["senate"]
         votes = ", ".join(f"{k} {n}" for k, n in senate["votes"].items())
-        out.print(f"Senate for Vice President: {votes}; {senate['needed']} of "
-                  f"{senate['whole_number']} needed -> {senate['winner'] or 'no choice'}")
+        out.print(
+            f"Senate for Vice President: {votes}; {senate['needed']} of "
+            f"{senate['whole_number']} needed -> {senate['winner'] or 'no choice'}"
+        )
     winner = result["winner"]
     how = result["outcome"].split(":")[0]
-    out.print(f"[bold]President: {winner or 'no choice'}[/bold]"
-              + (f" (elected by the {'electors' if how == 'electors' else 'House'})"
-                 if winner else "")
-              + f"; Vice President: {result['vice_president']['winner'] or 'no choice'}; "
-              f"acting President on 20 January: {result['acting_president']}")
+    out.print(
+        f"[bold]President: {winner or 'no choice'}[/bold]"
+        + (f" (elected by the {'electors' if how == 'electors' else 'House'})" if winner else "")
+        + f"; Vice President: {result['vice_president']['winner'] or 'no choice'}; "
+        f"acting President on 20 January: {result['acting_president']}"
+    )
 
 
 @app.command()
 def tally(
-    session: Annotated[str, typer.Option(help="Shipped session date or a session directory.")] = "2021-01-06",
-    reject: Annotated[str, typer.Option(help="States whose votes are rejected: AZ,PA or "
-                                        "AZ:not_lawfully_certified or NE@biden.")] = "",
-    regime: Annotated[str | None, typer.Option(help=f"One of {', '.join(REGIMES)}; default: the session's.")] = None,
-    denominator: Annotated[str | None, typer.Option(help="appointed, counted or statutory; default: the regime's.")] = None,
-    ground: Annotated[str | None, typer.Option(help="Ground of every rejection: " + " or ".join(GROUNDS) + ".")] = None,
-    rule: Annotated[list[str], typer.Option(help="Override a rule switch, KEY=VALUE (repeatable; see `countlab rules`).")] = [],  # noqa: B006
+    session: Annotated[
+        str, typer.Option(help="Shipped session date or a session directory.")
+    ] = "2021-01-06",
+    reject: Annotated[
+        str,
+        typer.Option(
+            help="States whose votes are rejected: AZ,PA or AZ:not_lawfully_certified or NE@biden."
+        ),
+    ] = "",
+    regime: Annotated[
+        str | None, typer.Option(help=f"One of {', '.join(REGIMES)}; default: the session's.")
+    ] = None,
+    denominator: Annotated[
+        str | None, typer.Option(help="appointed, counted or statutory; default: the regime's.")
+    ] = None,
+    ground: Annotated[
+        str | None, typer.Option(help="Ground of every rejection: " + " or ".join(GROUNDS) + ".")
+    ] = None,
+    rule: Annotated[
+        list[str],
+        typer.Option(help="Override a rule switch, KEY=VALUE (repeatable; see `countlab rules`)."),
+    ] = [],  # noqa: B006
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Count one session deterministically, with the given states' votes rejected."""
@@ -142,13 +172,26 @@ def tally(
 @app.command()
 def sessions() -> None:
     """List the shipped sessions."""
-    table = Table("session", "congress", "electors", "candidates", "default regime",
-                  "House sworn", "Senate sworn")
+    table = Table(
+        "session",
+        "congress",
+        "election",
+        "candidates",
+        "default regime",
+        "House sworn",
+        "Senate sworn",
+    )
     for date in shipped_sessions():
         s = load_session(date)
-        table.add_row(date, str(s.congress), str(s.election_year), ", ".join(s.candidate_keys),
-                      s.default_regime, str(s.roster.n_sworn("house")),
-                      str(s.roster.n_sworn("senate")))
+        table.add_row(
+            date,
+            str(s.congress),
+            str(s.election_year),
+            ", ".join(s.candidate_keys),
+            s.default_regime,
+            str(s.roster.n_sworn("house")),
+            str(s.roster.n_sworn("senate")),
+        )
     out.print(table)
 
 
@@ -157,8 +200,12 @@ def rules() -> None:
     """List the rule switches, their values and each regime's default."""
     table = Table("switch", "values", *REGIMES, "rules.md")
     for name, switch in SWITCHES.items():
-        table.add_row(name, " | ".join(switch.values),
-                      *(str(getattr(r, name)).lower() for r in REGIMES.values()), switch.rule)
+        table.add_row(
+            name,
+            " | ".join(switch.values),
+            *(str(getattr(r, name)).lower() for r in REGIMES.values()),
+            switch.rule,
+        )
     out.print(table)
 
 

@@ -1,0 +1,211 @@
+"""The ``countlab tally`` interface: JSON fields, readable output, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from flows.cli import main
+
+EASTMAN_STATES = "AZ,GA,MI,NV,NM,PA,WI"
+
+
+def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["countlab", *args])
+    code = 0
+    try:
+        main()
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def tally_json(monkeypatch, capsys, *args: str) -> dict:
+    code, out, err = run_cli(monkeypatch, capsys, "tally", *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_tally_json_of_the_2021_objections_sustained(monkeypatch, capsys):
+    """rules.md A9: with AZ and PA rejected under the 1887 Act, W stays 538 (§6 appointed)."""
+    result = tally_json(monkeypatch, capsys, "--session", "2021-01-06", "--reject", "AZ,PA")
+    assert result["session"] == "2021-01-06"
+    assert result["regime"] == "eca1887"
+    assert result["denominator"] == "appointed"
+    assert result["whole_number"] == 538
+    assert result["majority_needed"] == 270
+    assert result["totals"] == {"biden": 275, "trump": 232}
+    assert result["winner"] == "biden"
+    assert result["contingent"] is None
+    assert result["outcome"] == "electors:biden"
+
+
+def test_tally_json_contingent_election_by_delegation(monkeypatch, capsys):
+    """rules.md C1 step 4 / CE3-CE8: 27 R delegations, 20 D, 3 tied; Senate 51 R of 100 seats."""
+    result = tally_json(
+        monkeypatch,
+        capsys,
+        "--reject",
+        EASTMAN_STATES,
+        "--regime",
+        "vp-unilateral",
+        "--denominator",
+        "appointed",
+    )
+    house = result["contingent"]["house"]
+    assert house["state_votes"] == {"biden": 20, "trump": 27}
+    assert house["divided"] == 3
+    assert house["needed"] == 26
+    assert house["winner"] == "trump"
+    assert {s for s, v in house["delegations"].items() if v == "divided"} == {"MI", "MN", "PA"}
+    senate = result["contingent"]["senate"]
+    assert senate["votes"] == {"harris": 48, "pence": 51}
+    assert senate["needed"] == 51
+    assert senate["winner"] == "pence"
+    assert result["winner"] == "trump"
+    assert result["outcome"] == "house:trump"
+
+
+def test_tally_json_eastman_memo_arithmetic(monkeypatch, capsys):
+    """rules.md C1 step 3: 306 - 84 = 222 for Biden, W = 454, majority 228."""
+    result = tally_json(
+        monkeypatch, capsys, "--reject", EASTMAN_STATES, "--regime", "vp-unilateral"
+    )
+    assert (result["whole_number"], result["majority_needed"]) == (454, 228)
+    assert result["totals"] == {"biden": 222, "trump": 232}
+    assert result["outcome"] == "electors:trump"
+
+
+def test_tally_statutory_denominator_per_state_ground(monkeypatch, capsys):
+    """rules.md B13: a sustained ground-I objection shrinks W; a ground-II one does not."""
+    ground_one = tally_json(
+        monkeypatch, capsys, "--session", "2025-01-06", "--reject", "PA:not_lawfully_certified"
+    )
+    assert ground_one["whole_number"] == 538 - 19
+    ground_two = tally_json(monkeypatch, capsys, "--session", "2025-01-06", "--reject", "PA")
+    assert ground_two["whole_number"] == 538
+    assert ground_two["totals"]["trump"] == 312 - 19
+    assert ground_two["objection_signers_needed"] == {"house": 87, "senate": 20}
+
+
+def test_tally_ground_option_applies_to_every_state(monkeypatch, capsys):
+    result = tally_json(
+        monkeypatch,
+        capsys,
+        "--session",
+        "2025-01-06",
+        "--reject",
+        "PA,GA",
+        "--ground",
+        "not_lawfully_certified",
+    )
+    assert result["whole_number"] == 538 - 19 - 16
+    assert {r["ground"] for r in result["rejected"]} == {"not_lawfully_certified"}
+
+
+def test_tally_partial_rejection_of_a_split_state(monkeypatch, capsys):
+    """rules.md E2: only Nebraska's one Biden elector is rejected."""
+    result = tally_json(monkeypatch, capsys, "--reject", "NE@biden", "--denominator", "counted")
+    assert result["totals"] == {"biden": 305, "trump": 232}
+    assert result["whole_number"] == 537
+
+
+def test_tally_rule_switch_from_the_command_line(monkeypatch, capsys):
+    result = tally_json(
+        monkeypatch,
+        capsys,
+        "--reject",
+        EASTMAN_STATES,
+        "--regime",
+        "vp-unilateral",
+        "--denominator",
+        "appointed",
+        "--rule",
+        "senate_whole_number=sworn",
+    )
+    assert result["rules"]["senate_whole_number"] == "sworn"
+    assert result["contingent"]["senate"]["whole_number"] == 99
+    assert result["contingent"]["senate"]["needed"] == 50
+
+
+def test_tally_table_output_is_readable(monkeypatch, capsys):
+    code, out, _ = run_cli(monkeypatch, capsys, "tally", "--reject", "AZ,PA")
+    assert code == 0
+    assert "majority needed: 270" in out
+    assert "President: biden" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--reject", "XX"], "'XX'"),
+        (["--reject", "AZ:bogus"], "'bogus'"),
+        (["--reject", "AZ,,PA"], "empty item"),
+        (["--reject", "AZ,AZ"], "overlaps"),
+        (["--reject", "NE@nobody"], "unknown candidate"),
+        (["--regime", "eca1888"], "'eca1888'"),
+        (["--denominator", "half"], "'half'"),
+        (["--rule", "sustain_rule"], "KEY=VALUE"),
+        (["--rule", "max_ballots=0"], "max_ballots"),
+        (["--session", "1999-01-06"], "'1999-01-06'"),
+    ],
+)
+def test_bad_input_is_one_line_error_and_exit_2(monkeypatch, capsys, args, fragment):
+    code, out, err = run_cli(monkeypatch, capsys, "tally", *args)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("countlab: error:")
+    assert fragment in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def copy_session(tmp_path: Path, date: str = "2021-01-06") -> Path:
+    source = resources.files("models") / "data" / "sessions" / date
+    target = tmp_path / "mysession"
+    target.mkdir()
+    for name in ("session.toml", "members.csv", "electoral_votes.csv"):
+        (target / name).write_text((source / name).read_text(encoding="utf-8"), encoding="utf-8")
+    return target
+
+
+def test_user_session_directory_loads(monkeypatch, capsys, tmp_path):
+    folder = copy_session(tmp_path)
+    votes = folder / "electoral_votes.csv"
+    votes.write_text(votes.read_text().replace("AZ,11,11,0", "AZ,11,0,11"))
+    result = tally_json(monkeypatch, capsys, "--session", str(folder))
+    assert result["totals"] == {"biden": 295, "trump": 243}
+
+
+def test_user_session_error_names_file_line_field(monkeypatch, capsys, tmp_path):
+    folder = copy_session(tmp_path)
+    members = folder / "members.csv"
+    lines = members.read_text().splitlines()
+    lines[3] = lines[3].replace(",AL,", ",ZZ,")
+    members.write_text("\n".join(lines) + "\n")
+    code, _, err = run_cli(monkeypatch, capsys, "tally", "--session", str(folder))
+    assert code == 2
+    assert "members.csv, line 4" in err
+    assert "'state'" in err
+    assert "'ZZ'" in err
+
+
+def test_user_session_missing_file(monkeypatch, capsys, tmp_path):
+    folder = copy_session(tmp_path)
+    shutil.os.remove(folder / "members.csv")
+    code, _, err = run_cli(monkeypatch, capsys, "tally", "--session", str(folder))
+    assert code == 2
+    assert "members.csv: file not found" in err
+
+
+def test_rules_and_sessions_commands_list_everything(monkeypatch, capsys):
+    code, out, _ = run_cli(monkeypatch, capsys, "sessions")
+    assert code == 0
+    for date in ("1969-01-06", "2005-01-06", "2021-01-06", "2025-01-06"):
+        assert date in out
