@@ -209,7 +209,7 @@ def _field(table: dict[str, object], key: str, kind: type, source: str, where: s
     if key not in table:
         raise InputError(source, name, None, "required key is missing")
     value = table[key]
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
         raise InputError(source, name, value, f"expected {kind.__name__}")
     return value
 
@@ -246,7 +246,7 @@ def _candidates(raw: object, source: str, table: str) -> tuple[Candidate, ...]:
     keys = [c.key for c in out]
     dup = {k for k in keys if keys.count(k) > 1}
     if dup:
-        raise InputError(source, f"{table}.key", sorted(dup)[0], "candidate listed twice")
+        raise InputError(source, f"{table}.key", min(dup), "candidate listed twice")
     return tuple(out)
 
 

@@ -13,8 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from models.contingent import NO_ONE, HouseBallot, SenateVote, house_ballot, member_choices
-from models.contingent import on_ballot, senate_vote
+from models.contingent import (
+    NO_ONE,
+    HouseBallot,
+    SenateVote,
+    house_ballot,
+    member_choices,
+    on_ballot,
+    senate_vote,
+)
 from models.errors import CountlabError
 from models.rules import Rules, majority, whole_number
 from models.session import CAUCUSES, Session
@@ -73,7 +80,7 @@ def build_targets(session: Session, rejections: Sequence[Rejection], *, rules: R
         if rej.candidate is None:
             votes[i] = cert.votes[s]
             electors[i] = cert.electors[s]
-            cols = list(range(len(keys))) + [-1]  # -1 stands for the state's blank ballots
+            cols = [*range(len(keys)), -1]  # -1 stands for the state's blank ballots
         else:
             if rej.candidate not in keys:
                 raise CountlabError(

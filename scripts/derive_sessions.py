@@ -162,7 +162,7 @@ def toml_str(value: str) -> str:
 def session_toml(date: str, facts: dict[str, object]) -> str:
     name, caucus = facts["presiding_officer"]  # type: ignore[misc]
     lines = [
-        f"# Derived by scripts/derive_sessions.py from ../shared/data (see data/README.md there).",
+        "# Derived by scripts/derive_sessions.py from ../shared/data (see data/README.md there).",
         f"date = {toml_str(date)}",
         f"congress = {facts['congress']}",
         f"election_year = {facts['election_year']}",
