@@ -52,7 +52,9 @@ class Certificates:
         return seats
 
 
-def _whole_number(text: str, *, source: str, row: int, field: str) -> int:
+def _whole_number(text: str | None, *, source: str, row: int, field: str) -> int:
+    if text is None:
+        raise InputError(source, field, None, "missing value (row too short)", row=row)
     try:
         value = int(text)
     except ValueError:

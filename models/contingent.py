@@ -65,6 +65,47 @@ class HouseBallot:
     winner: NDArray[np.int64]  # (n_draws,) candidate or NO_ONE
 
 
+def member_votes(
+    choices: NDArray[np.int64], unit: NDArray[np.int64], *, n_units: int, n_candidates: int
+) -> NDArray[np.int64]:
+    """Return ``(n_draws, n_units, n_candidates)`` votes from members' ``(n_draws, n_members)``
+    choices; ``unit`` ``(n_members,)`` is each member's state (or 0 for one unit)."""
+    n_draws = choices.shape[0]
+    voting = choices != NO_ONE
+    draw = np.broadcast_to(np.arange(n_draws)[:, None], choices.shape)
+    flat = (draw * n_units + unit[None, :]) * n_candidates + choices
+    counts = np.bincount(flat[voting], minlength=n_draws * n_units * n_candidates)
+    return counts.reshape(n_draws, n_units, n_candidates)
+
+
+def caucus_votes(
+    members: NDArray[np.int64],
+    nominee: NDArray[np.int64],
+    eligible: NDArray[np.bool_],
+    *,
+    defectors: NDArray[np.int64] | None = None,
+) -> NDArray[np.int64]:
+    """Return ``(n_draws, n_units, n_candidates)`` votes of caucus blocs.
+
+    ``members`` ``(n_units, n_caucuses)`` counts members present per unit (state, or one unit
+    for the Senate) and caucus; each votes for their caucus's nominee, except ``defectors``
+    ``(n_draws, n_units, n_caucuses)`` who vote for the other caucus's nominee. A vote for a
+    candidate not ``eligible`` ``(n_draws, n_candidates)`` is not cast.
+    """
+    n_draws, n_candidates = eligible.shape
+    votes = np.zeros((n_draws, members.shape[0], n_candidates), dtype=np.int64)
+    defect = np.zeros((1, *members.shape), np.int64) if defectors is None else defectors
+    for caucus in range(members.shape[1]):
+        loyal = members[None, :, caucus] - defect[:, :, caucus]
+        for share, target in (
+            (loyal, nominee[caucus]),
+            (defect[:, :, caucus], nominee[1 - caucus]),
+        ):
+            if target != NO_ONE:
+                votes[:, :, target] += share * eligible[:, target, None]
+    return votes
+
+
 def house_ballot(
     choices: NDArray[np.int64],
     present: NDArray[np.bool_],
@@ -74,49 +115,60 @@ def house_ballot(
     n_candidates: int,
     delegation_rule: str,
 ) -> HouseBallot:
-    """Vote by states in the House (amend. XII; rules.md CE3-CE6).
+    """Vote by states in the House, member by member (amend. XII; rules.md CE3-CE6).
 
-    Parameters
-    ----------
-    choices
-        ``(n_draws, n_members)`` each House member's candidate, ``NO_ONE`` for no vote.
-    present
-        ``(n_draws, n_members)`` members present (sworn and not absent).
-    member_state
-        ``(n_members,)`` state index of each member.
-    seats
-        ``(n_states,)`` apportioned seats; states with none (DC) take no part.
-    delegation_rule
-        ``majority_of_votes_cast`` (1825): a candidate needs more than half the delegation's
-        votes; ``majority_of_delegation``: more than half its seats.
+    ``choices`` ``(n_draws, n_members)`` is each member's candidate (``NO_ONE``: no vote),
+    ``present`` ``(n_draws, n_members)`` who is present, ``member_state`` ``(n_members,)``
+    their state; see :func:`count_house_ballot` for the rules.
     """
-    n_states = seats.size
-    onehot = np.zeros((member_state.size, n_states), dtype=np.int64)
-    onehot[np.arange(member_state.size), member_state] = 1
-    delegation = np.stack(
-        [(choices == c).astype(np.int64) @ onehot for c in range(n_candidates)], axis=-1
+    votes = member_votes(
+        np.where(present, choices, NO_ONE),
+        member_state,
+        n_units=seats.size,
+        n_candidates=n_candidates,
     )
-    voting = delegation.sum(axis=-1)
+    draw = np.broadcast_to(np.arange(present.shape[0])[:, None], present.shape)
+    present_in = np.zeros((present.shape[0], seats.size), dtype=np.bool_)
+    present_in[draw[present], np.broadcast_to(member_state, present.shape)[present]] = True
+    return count_house_ballot(
+        votes, seats=seats, states_present=present_in.sum(axis=1), delegation_rule=delegation_rule
+    )
+
+
+def count_house_ballot(
+    delegation_votes: NDArray[np.int64],
+    *,
+    seats: NDArray[np.int64],
+    states_present: NDArray[np.int64],
+    delegation_rule: str,
+) -> HouseBallot:
+    """Decide a House ballot from ``(n_draws, n_states, n_candidates)`` delegation votes.
+
+    ``delegation_rule`` ``majority_of_votes_cast`` (1825): a candidate carries a state with
+    more than half its members' votes; ``majority_of_delegation``: more than half its seats
+    (CE4). States with no seats (DC) take no part (CE3). A quorum is a member from two thirds
+    of the states (CE5, ``states_present`` ``(n_draws,)``); a choice needs a majority of all
+    the states (CE6).
+    """
+    voting = delegation_votes.sum(axis=-1)
     base = (
         voting
         if delegation_rule == "majority_of_votes_cast"
         else np.broadcast_to(seats, voting.shape)
     )
-    carried = 2 * delegation > base[..., None]  # at most one candidate per state
+    carried = 2 * delegation_votes > base[..., None]  # at most one candidate per state
     state_vote = np.where(carried.any(axis=-1), carried.argmax(axis=-1), NO_ONE)
     state_votes = carried.sum(axis=1)
     n_voting_states = int((seats > 0).sum())
-    states_present = ((present.astype(np.int64) @ onehot) > 0).sum(axis=1)
-    quorum = 3 * states_present >= 2 * n_voting_states  # a member from two-thirds of the states
+    quorum = 3 * states_present >= 2 * n_voting_states
     needed = int(majority(n_voting_states))
     best = state_votes.argmax(axis=1)
     won = quorum & (state_votes.max(axis=1) >= needed)
-    divided = n_voting_states - state_votes.sum(axis=1)
     return HouseBallot(
-        delegation_votes=delegation,
+        delegation_votes=delegation_votes,
         state_vote=state_vote,
         state_votes=state_votes,
-        divided=divided,
+        divided=n_voting_states - state_votes.sum(axis=1),
         states_present=states_present,
         quorum=quorum,
         needed=needed,
@@ -143,16 +195,38 @@ def senate_vote(
     n_candidates: int,
     tie_broken_for: int = NO_ONE,
 ) -> SenateVote:
+    """The Senate elects the Vice President, Senator by Senator (see :func:`count_senate_vote`).
+
+    ``choices`` and ``present`` are ``(n_draws, n_senators)``.
+    """
+    votes = member_votes(
+        np.where(present, choices, NO_ONE),
+        np.zeros(choices.shape[1], np.int64),
+        n_units=1,
+        n_candidates=n_candidates,
+    )[:, 0, :]
+    return count_senate_vote(
+        votes, present=present.sum(axis=1), whole=whole, tie_broken_for=tie_broken_for
+    )
+
+
+def count_senate_vote(
+    votes: NDArray[np.int64],
+    *,
+    present: NDArray[np.int64],
+    whole: int,
+    tie_broken_for: int = NO_ONE,
+) -> SenateVote:
     """The Senate elects the Vice President (amend. XII; rules.md CE8).
 
-    Each Senator votes individually; a quorum of two thirds of the whole number; a majority of
-    the whole number to choose. ``tie_broken_for`` is the candidate the presiding Vice
-    President would vote for when ``senate_contingent_vp_tiebreak`` is on (``NO_ONE`` off):
-    that candidate then wins a tie at exactly half the whole number.
+    ``votes`` ``(n_draws, n_candidates)``, ``present`` ``(n_draws,)`` Senators present. A quorum
+    of two thirds of the whole number; a majority of the whole number to choose.
+    ``tie_broken_for`` is the candidate the presiding Vice President would vote for when
+    ``senate_contingent_vp_tiebreak`` is on (``NO_ONE`` off): that candidate then wins a tie
+    at exactly half the whole number.
     """
-    votes = np.stack([(choices == c).sum(axis=1) for c in range(n_candidates)], axis=-1)
     needed = int(majority(whole))
-    quorum = 3 * present.sum(axis=1) >= 2 * whole
+    quorum = 3 * present >= 2 * whole
     best = votes.argmax(axis=1)
     winner = np.where(quorum & (votes.max(axis=1) >= needed), best, NO_ONE)
     if tie_broken_for != NO_ONE:

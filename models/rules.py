@@ -138,6 +138,9 @@ SWITCHES: Final[dict[str, Switch]] = {
 }
 
 
+BOOLEAN_SWITCHES: Final = ("senate_vp_tiebreak_on_objection", "senate_contingent_vp_tiebreak")
+
+
 @dataclass(frozen=True, slots=True)
 class Rules:
     """A complete rule set: one value for every switch of rules.md §7."""
@@ -165,8 +168,9 @@ class Rules:
             if name == "max_ballots":
                 if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                     raise CountlabError(f"rule 'max_ballots' = {value!r}: expected an integer >= 1")
-            elif isinstance(value, bool):
-                continue
+            elif name in BOOLEAN_SWITCHES:
+                if not isinstance(value, bool):
+                    raise CountlabError(f"rule '{name}' = {value!r}: expected true or false")
             elif value not in switch.values:
                 raise CountlabError(
                     f"rule '{name}' = {value!r}: expected one of {', '.join(switch.values)}"
@@ -230,7 +234,7 @@ def rules_for(regime: str, **overrides: str | int | bool) -> Rules:
 
 
 def _coerce(name: str, value: str | int | bool) -> str | int | bool:
-    if name in ("senate_vp_tiebreak_on_objection", "senate_contingent_vp_tiebreak"):
+    if name in BOOLEAN_SWITCHES:
         if isinstance(value, bool):
             return value
         if str(value).lower() in ("true", "false"):

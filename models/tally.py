@@ -7,7 +7,7 @@ the case ``D == 1``; a Monte Carlo chunk is any ``D``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,10 +17,10 @@ from models.contingent import (
     NO_ONE,
     HouseBallot,
     SenateVote,
-    house_ballot,
-    member_choices,
+    caucus_votes,
+    count_house_ballot,
+    count_senate_vote,
     on_ballot,
-    senate_vote,
 )
 from models.errors import CountlabError
 from models.rules import Rules, majority, whole_number
@@ -152,26 +152,40 @@ def elected(totals: NDArray[np.int64], needed: NDArray[np.int64]) -> NDArray[np.
     return np.where(top >= needed, best, NO_ONE)
 
 
+Defections = Callable[[NDArray[np.int64], int], NDArray[np.int64]]
+"""``defections(members, n_draws) -> (n_draws, n_units, n_caucuses)`` counts of members who
+vote for the other caucus's nominee on one contingent ballot, out of ``members``
+``(n_units, n_caucuses)`` (units: states for the House, one unit for the Senate)."""
+
+
+def bloc_sizes(session: Session, chamber: str) -> NDArray[np.int64]:
+    """Return sworn members per (unit, caucus): ``(n_states, 2)`` House, ``(1, 2)`` Senate."""
+    roster = session.roster
+    sworn = roster.sworn_in(chamber)
+    n_units = session.certificates.house_seats.size if chamber == "house" else 1
+    unit = roster.state[sworn] if chamber == "house" else np.zeros(int(sworn.sum()), np.int64)
+    flat = np.bincount(
+        unit * len(CAUCUSES) + roster.caucus[sworn], minlength=n_units * len(CAUCUSES)
+    )
+    return flat.reshape(n_units, len(CAUCUSES))
+
+
 def tally(
     session: Session,
     rules: Rules,
     sustained: NDArray[np.bool_],
     targets: Targets,
     *,
-    house_present: NDArray[np.bool_] | None = None,
-    senate_present: NDArray[np.bool_] | None = None,
-    house_defects: NDArray[np.bool_] | None = None,
-    senate_defects: NDArray[np.bool_] | None = None,
+    defections: Defections | None = None,
 ) -> Tally:
     """Score ``(D, K)`` sustained objections: totals, the majority, and who is chosen.
 
-    Members' contingent-election behaviour is per draw: ``*_present`` ``(D, n_chamber)``
-    masks (default: every sworn member present) and ``*_defects`` ``(D, n_chamber)`` masks
-    of members voting for the other caucus's nominee (default: none), over the sworn
-    members of each chamber in roster order.
+    In a contingent election every sworn member votes for their caucus's nominee, except
+    where ``defections`` marks them as voting for the other caucus's nominee. The House
+    ballots up to ``rules.max_ballots`` times (rules.md CE7); each ballot asks for fresh
+    defections, so identical ballots are never repeated.
     """
     cert = session.certificates
-    roster = session.roster
     n_draws = sustained.shape[0]
     substituting = rules.decided_by == "presiding_officer" and rules.vp_action == "substitute"
     substitute = NO_ONE
@@ -185,7 +199,7 @@ def tally(
     whole = whole_number(
         int(cert.electors.sum()),
         rejected_electors=excluded,
-        certification_rejected_electors=0
+        certification_rejected_electors=excluded
         if substituting
         else hits @ (targets.electors * targets.certification),
         denominator=rules.denominator,
@@ -194,76 +208,30 @@ def tally(
     president = elected(totals, needed)
     vp_totals = totals @ session.running_mate_matrix()
     vice_president = elected(vp_totals, needed)
+    cast = cert.votes.sum(axis=0)
 
-    house_members = np.flatnonzero(roster.sworn_in("house"))
-    senators = np.flatnonzero(roster.sworn_in("senate"))
-    if house_present is None:
-        house_present = np.ones((n_draws, house_members.size), dtype=np.bool_)
-    if senate_present is None:
-        senate_present = np.ones((n_draws, senators.size), dtype=np.bool_)
-
-    list_totals = (
-        totals
-        if rules.contingent_list == "counted"
-        else np.broadcast_to(cert.votes.sum(axis=0), totals.shape)
-    )
     contingent = np.flatnonzero(president == NO_ONE)
     house = None
     if contingent.size:
-        eligible = on_ballot(list_totals[contingent], highest=3)
-        choices = member_choices(
-            roster.caucus[house_members],
-            session.nominee_index("president"),
-            eligible,
-            defects=None if house_defects is None else house_defects[contingent],
+        list_totals = (
+            totals[contingent]
+            if rules.contingent_list == "counted"
+            else (np.broadcast_to(cast, (contingent.size, cast.size)))
         )
-        present = house_present[contingent]
-        house = house_ballot(
-            np.where(present, choices, NO_ONE),
-            present,
-            roster.state[house_members],
-            seats=cert.house_seats,
-            n_candidates=len(session.candidates),
-            delegation_rule=rules.delegation_rule,
-        )
+        house = _house_election(session, rules, on_ballot(list_totals, highest=3), defections)
         president = president.copy()
         president[contingent] = house.winner
 
     vp_contingent = np.flatnonzero(vice_president == NO_ONE)
     senate = None
     if vp_contingent.size:
+        vp_cast = cast @ session.running_mate_matrix()
         vp_list = (
-            vp_totals
+            vp_totals[vp_contingent]
             if rules.contingent_list == "counted"
-            else np.broadcast_to(
-                cert.votes.sum(axis=0) @ session.running_mate_matrix(), vp_totals.shape
-            )
+            else (np.broadcast_to(vp_cast, (vp_contingent.size, vp_cast.size)))
         )
-        eligible = on_ballot(vp_list[vp_contingent], highest=2)
-        choices = member_choices(
-            roster.caucus[senators],
-            session.nominee_index("vice_president"),
-            eligible,
-            defects=None if senate_defects is None else senate_defects[vp_contingent],
-        )
-        present = senate_present[vp_contingent]
-        whole_senate = (
-            int(cert.senate_seats.sum())
-            if rules.senate_whole_number == "seats"
-            else int(senators.size)
-        )
-        tiebreak = NO_ONE
-        if rules.senate_contingent_vp_tiebreak:
-            tiebreak = int(
-                session.nominee_index("vice_president")[CAUCUSES.index(session.presiding_caucus)]
-            )
-        senate = senate_vote(
-            np.where(present, choices, NO_ONE),
-            present,
-            whole=whole_senate,
-            n_candidates=len(session.vice_presidential_candidates),
-            tie_broken_for=tiebreak,
-        )
+        senate = _senate_election(session, rules, on_ballot(vp_list, highest=2), defections)
         vice_president = vice_president.copy()
         vice_president[vp_contingent] = senate.winner
 
@@ -284,6 +252,74 @@ def tally(
         house=house,
         vp_contingent_draws=vp_contingent,
         senate=senate,
+    )
+
+
+def _house_election(
+    session: Session, rules: Rules, eligible: NDArray[np.bool_], defections: Defections | None
+) -> HouseBallot:
+    """Ballot by states until a choice or ``max_ballots``; returns each draw's last ballot."""
+    members = bloc_sizes(session, "house")
+    nominee = session.nominee_index("president")
+    states_present = np.full(eligible.shape[0], int((members.sum(axis=1) > 0).sum()))
+    pending = np.arange(eligible.shape[0])
+    result: HouseBallot | None = None
+    for _ in range(rules.max_ballots if defections is not None else 1):
+        defectors = None if defections is None else defections(members, pending.size)
+        votes = caucus_votes(members, nominee, eligible[pending], defectors=defectors)
+        ballot = count_house_ballot(
+            votes,
+            seats=session.certificates.house_seats,
+            states_present=states_present[pending],
+            delegation_rule=rules.delegation_rule,
+        )
+        result = ballot if result is None else _merge_ballots(result, ballot, pending)
+        pending = pending[ballot.winner == NO_ONE]
+        if pending.size == 0:
+            break
+    assert result is not None
+    return result
+
+
+def _merge_ballots(first: HouseBallot, later: HouseBallot, rows: NDArray[np.int64]) -> HouseBallot:
+    """Return ``first`` with rows ``rows`` replaced by the later ballot's results."""
+    merged = {}
+    for name in (
+        "delegation_votes",
+        "state_vote",
+        "state_votes",
+        "divided",
+        "states_present",
+        "quorum",
+        "winner",
+    ):
+        values = getattr(first, name).copy()
+        values[rows] = getattr(later, name)
+        merged[name] = values
+    return HouseBallot(needed=first.needed, **merged)
+
+
+def _senate_election(
+    session: Session, rules: Rules, eligible: NDArray[np.bool_], defections: Defections | None
+) -> SenateVote:
+    members = bloc_sizes(session, "senate")
+    defectors = None if defections is None else defections(members, eligible.shape[0])
+    votes = caucus_votes(
+        members, session.nominee_index("vice_president"), eligible, defectors=defectors
+    )[:, 0, :]
+    sworn = int(members.sum())
+    whole = (
+        int(session.certificates.senate_seats.sum())
+        if (rules.senate_whole_number == "seats")
+        else sworn
+    )
+    tiebreak = NO_ONE
+    if rules.senate_contingent_vp_tiebreak:
+        tiebreak = int(
+            session.nominee_index("vice_president")[CAUCUSES.index(session.presiding_caucus)]
+        )
+    return count_senate_vote(
+        votes, present=np.full(eligible.shape[0], sworn), whole=whole, tie_broken_for=tiebreak
     )
 
 

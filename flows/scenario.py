@@ -1,0 +1,246 @@
+"""Scenario files (TOML): the user's assumptions, validated, then turned into a model spec.
+
+The friendly layer (pydantic, frozen, extra keys forbidden) mirrors the file; :func:`to_scenario`
+turns it into the :class:`models.behaviour.Scenario` the engine runs. Errors name the file, the
+field (dotted, as in the file) and the value.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from flows.sessions import load_session
+from models.behaviour import Scenario
+from models.errors import CountlabError, InputError
+from models.rules import GROUNDS, SWITCHES, rules_for
+from models.session import Session
+from models.states import STATE_INDEX
+from models.tally import Rejection, build_targets
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+
+class CaucusProbabilities(_Strict):
+    """A probability per caucus; a caucus left out gets 0."""
+
+    D: float = Field(default=0.0, ge=0.0, le=1.0)
+    R: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class ChamberProbabilities(_Strict):
+    house: CaucusProbabilities = CaucusProbabilities()
+    senate: CaucusProbabilities = CaucusProbabilities()
+
+
+class Votes(ChamberProbabilities):
+    """``[votes]``: probability that a member votes to sustain an objection."""
+
+    correlation: float = Field(default=0.0, ge=0.0, le=1.0)
+    absent: float = Field(default=0.0, ge=0.0, le=1.0)
+    presiding_officer: float = Field(default=0.0, ge=0.0, le=1.0)
+    overrides: str | None = None  # CSV of bioguide_id, probability (path relative to the file)
+
+
+class Contingent(_Strict):
+    """``[contingent]``: behaviour in the 12th Amendment contingent election."""
+
+    defection: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class RunDefaults(_Strict):
+    """``[run]``: defaults for ``countlab run`` options."""
+
+    draws: int | None = Field(default=None, ge=1)
+    seed: int | None = Field(default=None, ge=0)
+    sampler: Literal["grouped", "members"] = "grouped"
+
+
+class ScenarioConfig(_Strict):
+    """A scenario file, v1 (see the README for every key)."""
+
+    session: str = "2021-01-06"
+    regime: str | None = None
+    denominator: str | None = None
+    rules: dict[str, str | int | bool] = {}
+    objections: dict[str, float] = {}
+    grounds: dict[str, str] = {}
+    votes: Votes = Votes()
+    signers: ChamberProbabilities | None = None
+    contingent: Contingent = Contingent()
+    run: RunDefaults = RunDefaults()
+
+    @field_validator("objections")
+    @classmethod
+    def _objection_probabilities(cls, value: dict[str, float]) -> dict[str, float]:
+        for state, p in value.items():
+            if state not in STATE_INDEX:
+                raise ValueError(f"unknown state code {state!r}")
+            if not 0.0 <= p <= 1.0:
+                raise ValueError(f"{state} = {p}: expected a probability in [0, 1]")
+        return value
+
+    @field_validator("grounds")
+    @classmethod
+    def _grounds(cls, value: dict[str, str]) -> dict[str, str]:
+        for state, ground in value.items():
+            if state not in STATE_INDEX:
+                raise ValueError(f"unknown state code {state!r}")
+            if ground not in GROUNDS:
+                raise ValueError(f"{state} = {ground!r}: expected {' or '.join(GROUNDS)}")
+        return value
+
+    @field_validator("rules")
+    @classmethod
+    def _rules(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            if name not in SWITCHES:
+                raise ValueError(f"unknown switch {name!r}; switches are {', '.join(SWITCHES)}")
+        return value
+
+    def canonical_json(self) -> str:
+        """Return the scenario as canonical JSON (sorted keys): what the hash is taken of."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+    def scenario_hash(self) -> str:
+        """Return the SHA-256 of :meth:`canonical_json` (hex)."""
+        return hashlib.sha256(self.canonical_json().encode()).hexdigest()
+
+
+def _first_error(exc: ValidationError, source: str) -> CountlabError:
+    error = exc.errors()[0]
+    field = ".".join(str(part) for part in error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key"
+    value = error.get("input")
+    if isinstance(value, dict):
+        value = None
+    return InputError(source, field or "scenario", value, message)
+
+
+def parse_scenario(text: str, *, source: str) -> ScenarioConfig:
+    """Parse and validate a scenario file's text."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CountlabError(f"{source}: not valid TOML ({exc})") from None
+    try:
+        return ScenarioConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise _first_error(exc, source) from None
+
+
+def load_scenario(path: Path) -> tuple[ScenarioConfig, Path]:
+    """Read a scenario file; returns the config and the folder relative paths start from."""
+    if not path.is_file():
+        raise CountlabError(f"{path}: scenario file not found")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CountlabError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    return parse_scenario(text, source=str(path)), path.parent
+
+
+def parse_overrides(text: str, *, source: str, session: Session) -> dict[str, float]:
+    """Parse a per-member overrides CSV: ``bioguide_id, probability``."""
+    reader = csv.DictReader(io.StringIO(text))
+    for column in ("bioguide_id", "probability"):
+        if column not in (reader.fieldnames or []):
+            raise InputError(
+                source, column, None, f"missing column (header is {reader.fieldnames})"
+            )
+    known = set(session.roster.bioguide_ids)
+    out: dict[str, float] = {}
+    for row, rec in enumerate(reader, start=2):
+        member = (rec["bioguide_id"] or "").strip()
+        if member not in known:
+            raise InputError(
+                source,
+                "bioguide_id",
+                member,
+                f"not a member of the {session.date} session",
+                row=row,
+            )
+        if member in out:
+            raise InputError(source, "bioguide_id", member, "member listed twice", row=row)
+        try:
+            p = float(rec["probability"])
+        except (TypeError, ValueError):
+            raise InputError(
+                source, "probability", rec["probability"], "expected a number", row=row
+            ) from None
+        if not 0.0 <= p <= 1.0:
+            raise InputError(
+                source,
+                "probability",
+                rec["probability"],
+                "expected a probability in [0, 1]",
+                row=row,
+            )
+        out[member] = p
+    return out
+
+
+def member_probabilities(session: Session, table: ChamberProbabilities) -> np.ndarray:
+    """Return ``(n_members,)`` each member's probability from their (chamber, caucus) group."""
+    roster = session.roster
+    by_group = np.array([[table.house.D, table.house.R], [table.senate.D, table.senate.R]])
+    return by_group[roster.is_senator.astype(np.int64), roster.caucus]
+
+
+def to_scenario(config: ScenarioConfig, *, base: Path, source: str) -> Scenario:
+    """Turn a validated scenario file into the engine's :class:`Scenario`."""
+    session = load_session(
+        config.session
+        if config.session.count("-") == 2 and not (base / config.session).is_dir()
+        else str(base / config.session)
+    )
+    overrides = dict(config.rules)
+    if config.denominator is not None:
+        overrides["denominator"] = config.denominator
+    try:
+        rules = rules_for(config.regime or session.default_regime, **overrides)
+    except CountlabError as exc:
+        raise CountlabError(f"{source}: {exc}") from None
+    states = tuple(config.objections)
+    rejections = [Rejection(state=s, ground=config.grounds.get(s)) for s in states]
+    targets = build_targets(session, rejections, rules=rules)
+    p_sustain = member_probabilities(session, config.votes)
+    if config.votes.overrides:
+        path = base / config.votes.overrides
+        if not path.is_file():
+            raise InputError(source, "votes.overrides", config.votes.overrides, "file not found")
+        per_member = parse_overrides(
+            path.read_text(encoding="utf-8"), source=str(path), session=session
+        )
+        index = {b: i for i, b in enumerate(session.roster.bioguide_ids)}
+        for member, p in per_member.items():
+            p_sustain[index[member]] = p
+    p_sign = None if config.signers is None else member_probabilities(session, config.signers)
+    for array in (p_sustain, p_sign):
+        if array is not None:
+            array.flags.writeable = False
+    return Scenario(
+        session=session,
+        rules=rules,
+        targets=targets,
+        states=states,
+        p_raise=np.array([config.objections[s] for s in states], dtype=np.float64),
+        p_sustain=p_sustain,
+        p_sign=p_sign,
+        correlation=config.votes.correlation,
+        p_absent=config.votes.absent,
+        p_presiding_sustains=config.votes.presiding_officer,
+        p_defect=config.contingent.defection,
+    )

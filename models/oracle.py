@@ -1,0 +1,287 @@
+"""Exact probabilities beside the Monte Carlo: Poisson-binomial counts and quadrature.
+
+Given the group shocks, members vote independently, so a chamber's (yeas, nays) law is a
+convolution of trinomials (absent / yea / nay), one per (caucus, probability) subgroup.
+Over the shocks: ``correlation = 0`` needs no integral; ``0 < rho < 1`` uses Gauss-Hermite
+quadrature over each caucus's shock; ``rho = 1`` integrates exactly over the intervals between
+members' thresholds. Objections are independent given the shocks, with the same chamber
+agreement probability ``A`` for each, so the law of the set of sustained objections needs only
+the moments ``E[A^j]``; each set is then counted by the deterministic tally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.signal import convolve
+from scipy.special import gammaln, ndtr, ndtri
+
+from models.behaviour import Scenario, Subgroups, conditional_probability
+from models.contingent import NO_ONE
+from models.rules import majority, signers_needed
+from models.tally import OUTCOMES, tally
+
+MAX_ENUMERATED_OBJECTIONS = 12
+"""The outcome oracle enumerates the 2^K sets of sustained objections; beyond this, None."""
+
+
+def shock_nodes(
+    probabilities: NDArray[np.float64], *, correlation: float, n_nodes: int = 96
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return quadrature nodes and weights for ``E[f(Z)]``, ``Z ~ N(0, 1)``.
+
+    At ``rho = 1`` a member's conditional probability is a step at ``Phi^-1(p)``, so the
+    nodes are one point per interval between the distinct thresholds, weighted by the normal
+    mass of the interval: exact, not approximate.
+    """
+    if correlation <= 0.0:
+        return np.zeros(1), np.ones(1)
+    if correlation >= 1.0:
+        cuts = np.unique(ndtri(probabilities))
+        cuts = cuts[np.isfinite(cuts)]
+        edges = np.concatenate([[-np.inf], cuts, [np.inf]])
+        weights = np.diff(ndtr(edges))
+        inner = np.clip(edges, -40.0, 40.0)
+        nodes = (inner[:-1] + inner[1:]) / 2
+        return nodes, weights
+    nodes, weights = np.polynomial.hermite_e.hermegauss(n_nodes)
+    return nodes, weights / np.sqrt(2.0 * np.pi)
+
+
+def trinomial_pmf(n: int, p_yes: float, p_no: float) -> NDArray[np.float64]:
+    """Return ``(n+1, n+1)`` P[yeas, nays] of ``n`` independent (yea, nay, absent) members."""
+    y, m = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
+    absent = n - y - m
+    ok = absent >= 0
+    p_abs = max(1.0 - p_yes - p_no, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_p = (
+            gammaln(n + 1)
+            - gammaln(y + 1)
+            - gammaln(m + 1)
+            - gammaln(np.maximum(absent, 0) + 1)
+            + _xlogp(y, p_yes)
+            + _xlogp(m, p_no)
+            + _xlogp(np.maximum(absent, 0), p_abs)
+        )
+    return np.where(ok, np.exp(log_p), 0.0)
+
+
+def _xlogp(k: NDArray[np.int64], p: float) -> NDArray[np.float64]:
+    """``k * log(p)`` with ``0 * log(0) = 0``."""
+    if p <= 0.0:
+        return np.where(k == 0, 0.0, -np.inf)
+    return k * np.log(p)
+
+
+def group_pmf(
+    subgroups: Subgroups, shock: float, *, correlation: float, p_absent: float
+) -> NDArray[np.float64]:
+    """Return P[yeas, nays] of one shock group's members given its shock ``z``."""
+    q = conditional_probability(subgroups.probability, np.asarray(shock), correlation=correlation)
+    pmf = np.ones((1, 1))
+    for n, q_s in zip(subgroups.size, np.atleast_1d(q), strict=True):
+        pmf = convolve(
+            pmf,
+            trinomial_pmf(int(n), (1 - p_absent) * q_s, (1 - p_absent) * (1 - q_s)),
+            method="auto",
+        )
+    return np.clip(pmf, 0.0, None)
+
+
+def _to_margin_votes(pmf: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Re-index P[yeas, nays] as P[margin + n, voting] with margin = yeas - nays."""
+    n = pmf.shape[0] - 1
+    y, m = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
+    out = np.zeros((2 * n + 1, n + 1))
+    keep = y + m <= n
+    out[(y - m + n)[keep], (y + m)[keep]] = pmf[keep]
+    return out
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Agreement:
+    """A chamber's probability of agreeing to an objection, as a function of its shocks.
+
+    ``values`` are P(agree | shocks) at the quadrature points and ``weights`` their
+    probabilities, both flat ``(n_points,)``; ``E[h^j] = sum(weights * values**j)``.
+    """
+
+    values: NDArray[np.float64]
+    weights: NDArray[np.float64]
+
+    @property
+    def probability(self) -> float:
+        return float(np.sum(self.weights * self.values))
+
+    def moments(self, order: int, *, complement: bool = False) -> NDArray[np.float64]:
+        """Return ``E[h^j]`` (or ``E[(1-h)^j]``) for ``j = 0..order``."""
+        h = 1.0 - self.values if complement else self.values
+        return np.array([np.sum(self.weights * h**j) for j in range(order + 1)])
+
+
+def exact_chamber_agreement(
+    subgroups: Subgroups,
+    *,
+    correlation: float,
+    p_absent: float,
+    sworn: int,
+    quorum: str,
+    p_tie_agree: float = 0.0,
+) -> Agreement:
+    """Law of P(chamber agrees | shocks) over the shocks of its caucus groups (R0.5, R0.6).
+
+    Agree iff yeas > nays (a tie agrees with probability ``p_tie_agree``, the presiding
+    officer's vote) and, under ``majority_of_sworn``, yeas + nays >= majority(sworn).
+    """
+    groups = np.unique(subgroups.group)
+    quorum_votes = int(majority(sworn)) if quorum == "majority_of_sworn" else 0
+    per_group = []
+    for g in groups:
+        mine = subgroups.group == g
+        sub = Subgroups(
+            group=subgroups.group[mine],
+            probability=subgroups.probability[mine],
+            size=subgroups.size[mine],
+        )
+        nodes, weights = shock_nodes(sub.probability, correlation=correlation)
+        pmfs = np.stack(
+            [
+                _to_margin_votes(group_pmf(sub, z, correlation=correlation, p_absent=p_absent))
+                for z in nodes
+            ]
+        )
+        per_group.append((pmfs, weights))
+    if len(per_group) == 1:  # one caucus only: pair it with a group of nobody
+        per_group.append((np.ones((1, 1, 1)), np.ones(1)))
+    (first, w1), (second, w2) = per_group
+    n1, n2 = first.shape[2] - 1, second.shape[2] - 1
+    # tail[j, a, b] = P(margin2 >= a - n2, votes2 >= b) for the second group's node j
+    tail = np.zeros((second.shape[0], 2 * n2 + 2, n2 + 2))
+    tail[:, : 2 * n2 + 1, : n2 + 1] = second[:, ::-1, ::-1].cumsum(1).cumsum(2)[:, ::-1, ::-1]
+    d1 = np.arange(-n1, n1 + 1)[:, None]
+    v1 = np.arange(n1 + 1)[None, :]
+    need_votes = np.clip(quorum_votes - v1, 0, n2 + 1)
+
+    def at_least(margin: NDArray[np.int64]) -> NDArray[np.float64]:
+        return tail[:, np.clip(margin + n2, 0, 2 * n2 + 1), need_votes]  # (n_nodes2, d1, v1)
+
+    beyond = (1.0 - p_tie_agree) * at_least(1 - d1) + p_tie_agree * at_least(-d1)
+    values = first.reshape(first.shape[0], -1) @ beyond.reshape(beyond.shape[0], -1).T
+    return Agreement(values=np.clip(values, 0.0, 1.0).ravel(), weights=np.outer(w1, w2).ravel())
+
+
+def poisson_binomial_tail(subgroups: Subgroups, at_least: int) -> float:
+    """Return P(number of successes >= ``at_least``) for independent members."""
+    pmf = np.ones(1)
+    for n, p in zip(subgroups.size, subgroups.probability, strict=True):
+        k = np.arange(int(n) + 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_b = (
+                gammaln(n + 1)
+                - gammaln(k + 1)
+                - gammaln(n - k + 1)
+                + _xlogp(k, p)
+                + _xlogp(n - k, 1 - p)
+            )
+        pmf = np.convolve(pmf, np.exp(log_b))
+    return float(np.clip(pmf[at_least:].sum(), 0.0, 1.0))
+
+
+def exact_raise_probability(scenario: Scenario) -> NDArray[np.float64]:
+    """Return ``(K,)`` P(objection raised): its probability times P(enough signers)."""
+    if scenario.p_sign is None:
+        return scenario.p_raise.copy()
+    roster = scenario.session.roster
+    p_in_order = 1.0
+    for chamber in ("house", "senate"):
+        needed = int(signers_needed(roster.n_sworn(chamber), scenario.rules.objection_threshold))
+        p_in_order *= poisson_binomial_tail(scenario.subgroups(chamber, scenario.p_sign), needed)
+    return scenario.p_raise * p_in_order
+
+
+def chamber_agreements(scenario: Scenario) -> tuple[Agreement, Agreement]:
+    """Return the House's and the Senate's :class:`Agreement`."""
+    roster = scenario.session.roster
+    rules = scenario.rules
+    tie = scenario.p_presiding_sustains if rules.senate_vp_tiebreak_on_objection else 0.0
+    return tuple(  # type: ignore[return-value]
+        exact_chamber_agreement(
+            scenario.subgroups(chamber, scenario.p_sustain),
+            correlation=scenario.correlation,
+            p_absent=scenario.p_absent,
+            sworn=roster.n_sworn(chamber),
+            quorum=rules.chamber_quorum,
+            p_tie_agree=p_tie if chamber == "senate" else 0.0,
+        )
+        for chamber, p_tie in (("house", 0.0), ("senate", tie))
+    )
+
+
+def agreement_moments(scenario: Scenario, order: int) -> NDArray[np.float64]:
+    """Return ``E[A^j]``, ``j = 0..order``, A = P(an objection is sustained | shocks, raised)."""
+    if scenario.rules.decided_by == "presiding_officer":
+        return np.ones(order + 1)
+    house, senate = chamber_agreements(scenario)
+    if scenario.rules.sustain_rule == "both":
+        return house.moments(order) * senate.moments(order)
+    # either: A = 1 - (1-h)(1-g), so E[A^j] = sum_m C(j,m) (-1)^m E[(1-h)^m] E[(1-g)^m]
+    both_fail = house.moments(order, complement=True) * senate.moments(order, complement=True)
+    out = np.zeros(order + 1)
+    for j in range(order + 1):
+        m = np.arange(j + 1)
+        out[j] = np.sum(
+            np.exp(gammaln(j + 1) - gammaln(m + 1) - gammaln(j - m + 1))
+            * (-1.0) ** m
+            * both_fail[: j + 1]
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Exact:
+    """Exact probabilities of a scenario; ``outcomes`` and ``winners`` None where unavailable."""
+
+    p_raised: NDArray[np.float64]  # (K,)
+    p_sustained: NDArray[np.float64]  # (K,)
+    outcomes: dict[str, float] | None
+    winners: dict[str, float] | None
+
+
+def exact_probabilities(scenario: Scenario) -> Exact:
+    """Return exact objection probabilities, and outcome probabilities where they apply.
+
+    Outcomes are exact when at most ``MAX_ENUMERATED_OBJECTIONS`` objections are modelled and
+    the contingent election is deterministic (no defection, or no set of sustained objections
+    that leaves the President to the House).
+    """
+    k = scenario.n_objections
+    p_raised = exact_raise_probability(scenario)
+    moments = agreement_moments(scenario, k)
+    p_sustained = p_raised * moments[1]
+    if k > MAX_ENUMERATED_OBJECTIONS:
+        return Exact(p_raised, p_sustained, None, None)
+    subsets = ((np.arange(2**k)[:, None] >> np.arange(k)) & 1).astype(np.bool_)  # (2^K, K)
+    # coefficients of prod_{k in S} r_k A * prod_{k not in S} (1 - r_k A) as polynomials in A
+    coef = np.zeros((2**k, k + 1))
+    coef[:, 0] = 1.0
+    for j in range(k):
+        shifted = np.zeros_like(coef)
+        shifted[:, 1:] = coef[:, :-1] * p_raised[j]
+        coef = np.where(subsets[:, j : j + 1], shifted, coef - shifted)
+    p_subset = np.clip(coef @ moments, 0.0, 1.0)
+    counted = tally(scenario.session, scenario.rules, subsets, scenario.targets)
+    if scenario.p_defect > 0 and np.any((counted.outcome != 0) & (p_subset > 0)):
+        return Exact(p_raised, p_sustained, None, None)
+    keys = scenario.session.candidate_keys
+    outcomes: dict[str, float] = {}
+    winners = dict.fromkeys(keys, 0.0)
+    for label_kind, who, p in zip(counted.outcome, counted.president, p_subset, strict=True):
+        kind = OUTCOMES[int(label_kind)]
+        label = kind if kind == "no_choice" else f"{kind}:{keys[int(who)]}"
+        outcomes[label] = outcomes.get(label, 0.0) + float(p)
+        if who != NO_ONE:
+            winners[keys[int(who)]] += float(p)
+    return Exact(p_raised, p_sustained, outcomes, winners)

@@ -1,0 +1,1 @@
+"""DuckDB: the schema, the only writer (``store``), frames, and read-only queries."""

@@ -1,0 +1,15 @@
+-- 95% Wilson score interval for n successes in draws trials (z = 1.959963984540054).
+
+create or replace macro wilson_low(n, draws) as greatest(0.0, (
+    (n / draws + 1.959963984540054 ^ 2 / (2 * draws))
+    - 1.959963984540054 * sqrt(
+        (n / draws) * (1 - n / draws) / draws + 1.959963984540054 ^ 2 / (4 * draws * draws)
+    )
+) / (1 + 1.959963984540054 ^ 2 / draws));
+
+create or replace macro wilson_high(n, draws) as least(1.0, (
+    (n / draws + 1.959963984540054 ^ 2 / (2 * draws))
+    + 1.959963984540054 * sqrt(
+        (n / draws) * (1 - n / draws) / draws + 1.959963984540054 ^ 2 / (4 * draws * draws)
+    )
+) / (1 + 1.959963984540054 ^ 2 / draws));
