@@ -6,14 +6,19 @@ code 2, never a traceback.
 
 from __future__ import annotations
 
+import csv
 import json
+import secrets
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from flows.runner import DEFAULT_CHUNK_DRAWS, RunRequest, execute_run
+from flows.scenario import load_scenario, to_scenario
 from flows.sessions import load_session, shipped_sessions
 from models.count import count_session, describe_count
 from models.errors import CountlabError
@@ -21,6 +26,7 @@ from models.rules import GROUNDS, REGIMES, SWITCHES, Rules, rules_for
 from models.session import Session
 from models.states import STATE_INDEX
 from models.tally import Rejection
+from warehouse.store import DEFAULT_DB, connect, query_rows
 
 app = typer.Typer(
     name="countlab",
@@ -207,6 +213,122 @@ def rules() -> None:
             switch.rule,
         )
     out.print(table)
+
+
+def _summary_table(summary: dict[str, Any]) -> None:
+    outcomes = Table(
+        "outcome", "P", "± SE", "95% interval", "exact", title="How the President is chosen"
+    )
+    for label, o in summary["outcomes"].items():
+        outcomes.add_row(
+            label,
+            f"{o['p']:.4f}",
+            f"{o['se']:.4f}",
+            f"[{o['ci_low']:.4f}, {o['ci_high']:.4f}]",
+            f"{o['exact']:.4f}" if "exact" in o else "",
+        )
+    out.print(outcomes)
+    objections = Table(
+        "objection", "P(raised)", "P(sustained)", "± SE", "exact", title="Objections"
+    )
+    for state, o in summary["objections"].items():
+        objections.add_row(
+            state,
+            f"{o['p_raised']:.4f}",
+            f"{o['p_sustained']:.4f}",
+            f"{o['se']:.4f}",
+            f"{o['exact']:.4g}" if "exact" in o else "",
+        )
+    out.print(objections)
+    winners = ", ".join(f"{c} {w['p']:.4f}" for c, w in summary["winners"].items())
+    out.print(f"President chosen by any route: {winners}")
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+    draws: Annotated[
+        int | None,
+        typer.Option(help="Monte Carlo draws (default: the file's [run] draws, else 100000)."),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(help="Root seed (default: the file's [run] seed, else a fresh one, printed)."),
+    ] = None,
+    db: Annotated[Path, typer.Option(help="DuckDB warehouse file.")] = Path(DEFAULT_DB),
+    exact: Annotated[
+        bool, typer.Option("--exact", help="Also compute exact probabilities.")
+    ] = False,
+    chunk_draws: Annotated[
+        int, typer.Option(help="Draws per task (a hint: rounded up to whole random-stream blocks).")
+    ] = DEFAULT_CHUNK_DRAWS,
+    workers: Annotated[int, typer.Option(help="Tasks run in parallel.")] = 2,
+    sampler: Annotated[
+        str | None,
+        typer.Option(help="grouped (binomial counts) or members (one uniform per member)."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as one JSON object.")
+    ] = False,
+) -> None:
+    """Simulate a scenario with a Prefect flow and store every draw in DuckDB."""
+    config, base = load_scenario(scenario)
+    to_scenario(config, base=base, source=str(scenario))  # every user mistake surfaces here
+    n_draws = draws if draws is not None else (config.run.draws or 100_000)
+    if n_draws < 1:
+        raise CountlabError(f"--draws {n_draws}: expected a positive number")
+    if chunk_draws < 1 or workers < 1:
+        raise CountlabError("--chunk-draws and --workers must be positive")
+    if seed is None:
+        seed = config.run.seed if config.run.seed is not None else secrets.randbits(63)
+    if seed < 0:
+        raise CountlabError(f"--seed {seed}: expected a non-negative integer")
+    connect(db).close()  # the warehouse opens and has the schema before any flow starts
+    request = RunRequest(
+        scenario_path=str(scenario),
+        draws=n_draws,
+        seed=seed,
+        db=str(db),
+        chunk_draws=chunk_draws,
+        workers=workers,
+        exact=exact,
+        sampler=sampler,
+    )
+    summary = execute_run(request, show_progress=sys.stderr.isatty())
+    if as_json:
+        print(json.dumps(summary))
+        return
+    out.print(
+        f"[bold]Run {summary['run_id']}[/bold]: {n_draws:,} draws, seed {seed}, scenario {scenario}"
+    )
+    _summary_table(summary)
+    out.print(
+        f"Stored in {db} as run {summary['run_id']}; e.g. countlab sql "
+        f"\"select * from outcome_probabilities where run_id = '{summary['run_id']}'\""
+    )
+
+
+@app.command()
+def sql(
+    statement: Annotated[str, typer.Argument(help="A read-only SQL query (SELECT or EXPLAIN).")],
+    db: Annotated[Path, typer.Option(help="DuckDB warehouse file.")] = Path(DEFAULT_DB),
+    output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """Query the warehouse, read-only: tables runs, draws, objection_votes; views *_probabilities."""
+    if output not in ("table", "csv", "json"):
+        raise CountlabError(f"--format {output!r}: expected table, csv or json")
+    columns, rows = query_rows(db, statement)
+    if output == "json":
+        print(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str))
+    elif output == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        out.print(table)
 
 
 def main() -> None:

@@ -7,10 +7,8 @@ alone writes, chunk by chunk in draw order, inside one transaction (``warehouse.
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows.runner import RunRequest, plan_chunks
 from flows.scenario import ScenarioConfig, load_scenario, to_scenario
 from models.behaviour import Scenario
 from models.engine import SAMPLERS, simulate
@@ -29,29 +28,6 @@ from models.sampling import BLOCK_DRAWS, block_ranges, block_rng
 from warehouse.frames import draws_table, objection_votes_table
 from warehouse.queries import read_summary
 from warehouse.store import RunRecord, RunWriter, begin_run, connect
-
-DEFAULT_CHUNK_DRAWS = 8 * BLOCK_DRAWS
-"""Draws per task unless ``--chunk-draws`` says otherwise (rounded up to whole blocks)."""
-
-
-@dataclass(frozen=True, slots=True)
-class RunRequest:
-    """What ``countlab run`` was asked to do."""
-
-    scenario_path: str
-    draws: int
-    seed: int
-    db: str
-    chunk_draws: int = DEFAULT_CHUNK_DRAWS
-    workers: int = 2
-    exact: bool = False
-    sampler: str | None = None
-
-
-def plan_chunks(n_draws: int, chunk_draws: int) -> list[tuple[int, int]]:
-    """Return ``(first_draw, n_draws)`` per task; every chunk starts on a block boundary."""
-    size = max(1, math.ceil(chunk_draws / BLOCK_DRAWS)) * BLOCK_DRAWS
-    return [(start, min(size, n_draws - start)) for start in range(0, n_draws, size)]
 
 
 @task(cache_policy=NO_CACHE, task_run_name="draws {first_draw}+{n_draws}")

@@ -12,6 +12,7 @@ the moments ``E[A^j]``; each set is then counted by the deterministic tally.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,7 +29,7 @@ MAX_ENUMERATED_OBJECTIONS = 12
 
 
 def shock_nodes(
-    probabilities: NDArray[np.float64], *, correlation: float, n_nodes: int = 96
+    probabilities: NDArray[np.float64], *, correlation: float, n_nodes: int = 64
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Return quadrature nodes and weights for ``E[f(Z)]``, ``Z ~ N(0, 1)``.
 
@@ -50,23 +51,31 @@ def shock_nodes(
     return nodes, weights / np.sqrt(2.0 * np.pi)
 
 
-def trinomial_pmf(n: int, p_yes: float, p_no: float) -> NDArray[np.float64]:
-    """Return ``(n+1, n+1)`` P[yeas, nays] of ``n`` independent (yea, nay, absent) members."""
+@lru_cache(maxsize=64)
+def _log_multinomial(n: int) -> NDArray[np.float64]:
+    """``(n+1, n+1)`` log of n! / (y! m! (n-y-m)!), -inf where y + m > n."""
     y, m = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
     absent = n - y - m
-    ok = absent >= 0
+    with np.errstate(invalid="ignore"):
+        out = gammaln(n + 1) - gammaln(y + 1) - gammaln(m + 1) - gammaln(np.maximum(absent, 0) + 1)
+    out = np.where(absent >= 0, out, -np.inf)
+    out.flags.writeable = False
+    return out
+
+
+def trinomial_pmf(n: int, p_yes: float, p_no: float) -> NDArray[np.float64]:
+    """Return ``(n+1, n+1)`` P[yeas, nays] of ``n`` independent (yea, nay, absent) members."""
+    k = np.arange(n + 1)
     p_abs = max(1.0 - p_yes - p_no, 0.0)
+    absent = n - k[:, None] - k[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         log_p = (
-            gammaln(n + 1)
-            - gammaln(y + 1)
-            - gammaln(m + 1)
-            - gammaln(np.maximum(absent, 0) + 1)
-            + _xlogp(y, p_yes)
-            + _xlogp(m, p_no)
+            _log_multinomial(n)
+            + _xlogp(k, p_yes)[:, None]
+            + _xlogp(k, p_no)[None, :]
             + _xlogp(np.maximum(absent, 0), p_abs)
         )
-    return np.where(ok, np.exp(log_p), 0.0)
+    return np.where(absent >= 0, np.exp(log_p), 0.0)
 
 
 def _xlogp(k: NDArray[np.int64], p: float) -> NDArray[np.float64]:

@@ -77,15 +77,17 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
             )
 
 
-def query(path: str | Path, sql: str) -> pa.Table:
-    """Run a read-only query against the warehouse and return an Arrow table."""
+def query_rows(path: str | Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run a read-only query against the warehouse; return column names and rows."""
     con = connect_read_only(path)
     try:
         check_read_only(con, sql)
         try:
-            return con.sql(sql).fetch_arrow_table()
+            cursor = con.execute(sql)
+            rows = cursor.fetchall()
         except duckdb.Error as exc:
             raise CountlabError(f"sql: {_first_line(exc)}") from None
+        return [d[0] for d in cursor.description or []], rows
     finally:
         con.close()
 

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+import pytest
+
+from flows.runner import configure_prefect
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect API for every flow test (Prefect's documented test pattern)."""
+    configure_prefect()
+    from prefect.testing.utilities import prefect_test_harness  # noqa: PLC0415
+
+    with prefect_test_harness():
+        yield
