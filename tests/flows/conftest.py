@@ -9,7 +9,7 @@ from flows.runner import configure_prefect
 def prefect_harness():
     """One temporary Prefect API for every flow test (Prefect's documented test pattern)."""
     configure_prefect()
-    from prefect.testing.utilities import prefect_test_harness  # noqa: PLC0415
+    from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness():
         yield

@@ -42,7 +42,7 @@ def scenario(tmp_path) -> Path:
 
 
 def run_flow(scenario: Path, db: Path, **options) -> dict:
-    from flows.simulate import run  # noqa: PLC0415
+    from flows.simulate import run
 
     return run(
         RunRequest(
@@ -118,7 +118,7 @@ def test_a_different_seed_gives_different_draws(scenario, tmp_path):
 
 
 def test_a_failing_chunk_leaves_no_rows_and_a_failed_run(scenario, tmp_path, monkeypatch):
-    import flows.simulate as simulate_module  # noqa: PLC0415
+    import flows.simulate as simulate_module
 
     real = simulate_module.simulate
     calls = {"n": 0}
@@ -193,7 +193,7 @@ def test_cli_run_bad_scenario_is_one_line_and_touches_nothing(tmp_path, monkeypa
     bad = tmp_path / "bad.toml"
     bad.write_text('session = "2021-01-06"\n[votes]\nhouse.R = 1.5\n')
     db = tmp_path / "w.duckdb"
-    code, out, err = run_cli(monkeypatch, capsys, "run", str(bad), "--db", str(db))
+    code, _, err = run_cli(monkeypatch, capsys, "run", str(bad), "--db", str(db))
     assert code == 2
     assert "votes.house.R" in err
     assert "1.5" in err

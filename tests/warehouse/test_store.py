@@ -135,9 +135,15 @@ def test_a_completed_run_lands_with_its_rows(db):
 def test_a_failed_run_leaves_only_its_runs_row_marked_failed(db):
     con = connect(db)
     begin_run(con, record(draws=4))
-    with pytest.raises(RuntimeError, match="disk on fire"), RunWriter(con, "run1") as writer:
-        writer.append("draws", draws_rows("run1", [("electors", "biden")] * 4))
-        raise RuntimeError("disk on fire")
+    rows = draws_rows("run1", [("electors", "biden")] * 4)
+
+    def write_then_fail() -> None:
+        with RunWriter(con, "run1") as writer:
+            writer.append("draws", rows)
+            raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        write_then_fail()
     assert con.execute("select status, error from runs").fetchone() == ("failed", "disk on fire")
     assert con.execute("select count(*) from draws").fetchone() == (0,)
     assert con.execute("select count(*) from objection_probabilities").fetchone() == (0,)
