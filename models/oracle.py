@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import convolve
+from scipy.signal import fftconvolve
 from scipy.special import gammaln, ndtr, ndtri
 
 from models.behaviour import Scenario, Subgroups, conditional_probability
@@ -29,7 +29,7 @@ MAX_ENUMERATED_OBJECTIONS = 12
 
 
 def shock_nodes(
-    probabilities: NDArray[np.float64], *, correlation: float, n_nodes: int = 64
+    probabilities: NDArray[np.float64], *, correlation: float, n_nodes: int = 256
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Return quadrature nodes and weights for ``E[f(Z)]``, ``Z ~ N(0, 1)``.
 
@@ -47,8 +47,10 @@ def shock_nodes(
         inner = np.clip(edges, -40.0, 40.0)
         nodes = (inner[:-1] + inner[1:]) / 2
         return nodes, weights
-    nodes, weights = np.polynomial.hermite_e.hermegauss(n_nodes)
-    return nodes, weights / np.sqrt(2.0 * np.pi)
+    # Gauss-Legendre in u = Phi(z): nodes spread evenly in probability, dense enough to
+    # resolve the near-step of P(agree | z) for a caucus of a few hundred members.
+    x, w = np.polynomial.legendre.leggauss(n_nodes)
+    return ndtri((x + 1.0) / 2.0), w / 2.0
 
 
 @lru_cache(maxsize=64)
@@ -85,29 +87,83 @@ def _xlogp(k: NDArray[np.int64], p: float) -> NDArray[np.float64]:
     return k * np.log(p)
 
 
+def trinomial_pmfs(
+    n: int, p_yes: NDArray[np.float64], p_no: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Return ``(N, n+1, n+1)`` P[yeas, nays] for ``N`` pairs of probabilities ``(N,)``."""
+    k = np.arange(n + 1)
+    p_abs = np.clip(1.0 - p_yes - p_no, 0.0, None)
+    absent = np.maximum(n - k[:, None] - k[None, :], 0)
+
+    def xlogp(count: NDArray[np.int64], p: NDArray[np.float64]) -> NDArray[np.float64]:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(count == 0, 0.0, count * np.log(p))
+
+    log_p = (
+        _log_multinomial(n)[None]
+        + xlogp(k[None, :, None], p_yes[:, None, None])
+        + xlogp(k[None, None, :], p_no[:, None, None])
+        + xlogp(absent[None], p_abs[:, None, None])
+    )
+    return np.exp(log_p)  # exp(-inf) = 0 where y + m > n
+
+
+def group_pmfs(
+    subgroups: Subgroups, shocks: NDArray[np.float64], *, correlation: float, p_absent: float
+) -> NDArray[np.float64]:
+    """Return ``(N, n+1, n+1)`` P[yeas, nays] of one shock group given each of ``N`` shocks."""
+    q = conditional_probability(
+        subgroups.probability[None, :], shocks[:, None], correlation=correlation
+    )  # (N, n_sub)
+    pmf = np.ones((shocks.size, 1, 1))
+    for s in np.argsort(-subgroups.size, kind="stable"):
+        p_yes, p_no = (1 - p_absent) * q[:, s], (1 - p_absent) * (1 - q[:, s])
+        if subgroups.size[s] == 1:  # one member: shift the law instead of convolving
+            rows, cols = pmf.shape[1:]
+            grown = np.zeros((shocks.size, rows + 1, cols + 1))
+            grown[:, :-1, :-1] += p_absent * pmf
+            grown[:, 1:, :-1] += p_yes[:, None, None] * pmf
+            grown[:, :-1, 1:] += p_no[:, None, None] * pmf
+            pmf = grown
+        else:
+            block = trinomial_pmfs(int(subgroups.size[s]), p_yes, p_no)
+            pmf = block if pmf.shape[1] == 1 else fftconvolve(pmf, block, axes=(1, 2))
+    return np.clip(pmf, 0.0, None)
+
+
 def group_pmf(
     subgroups: Subgroups, shock: float, *, correlation: float, p_absent: float
 ) -> NDArray[np.float64]:
     """Return P[yeas, nays] of one shock group's members given its shock ``z``."""
-    q = conditional_probability(subgroups.probability, np.asarray(shock), correlation=correlation)
-    pmf = np.ones((1, 1))
-    for n, q_s in zip(subgroups.size, np.atleast_1d(q), strict=True):
-        pmf = convolve(
-            pmf,
-            trinomial_pmf(int(n), (1 - p_absent) * q_s, (1 - p_absent) * (1 - q_s)),
-            method="auto",
-        )
-    return np.clip(pmf, 0.0, None)
+    return group_pmfs(
+        subgroups, np.array([float(shock)]), correlation=correlation, p_absent=p_absent
+    )[0]
 
 
-def _to_margin_votes(pmf: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Re-index P[yeas, nays] as P[margin + n, voting] with margin = yeas - nays."""
-    n = pmf.shape[0] - 1
+def _to_margin_votes(pmf: NDArray[np.float64], low: int, high: int) -> NDArray[np.float64]:
+    """Re-index ``(N, n+1, n+1)`` P[yeas, nays] as P[margin + n, voting - low], voting in
+    ``[low, high]``."""
+    n = pmf.shape[1] - 1
     y, m = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
-    out = np.zeros((2 * n + 1, n + 1))
-    keep = y + m <= n
-    out[(y - m + n)[keep], (y + m)[keep]] = pmf[keep]
+    out = np.zeros((pmf.shape[0], 2 * n + 1, high - low + 1))
+    keep = (y + m >= low) & (y + m <= high)
+    out[:, (y - m + n)[keep], (y + m - low)[keep]] = pmf[:, keep]
     return out
+
+
+def _voting_range(n: int, p_absent: float) -> tuple[int, int]:
+    """Members voting, ``Bin(n, 1 - a)`` whatever the shock: the range holding all but 1e-18."""
+    k = np.arange(n + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_b = (
+            gammaln(n + 1)
+            - gammaln(k + 1)
+            - gammaln(n - k + 1)
+            + _xlogp(k, 1.0 - p_absent)
+            + _xlogp(n - k, p_absent)
+        )
+    kept = np.flatnonzero(log_b > np.log(1e-18))
+    return int(kept[0]), int(kept[-1])
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -155,24 +211,23 @@ def exact_chamber_agreement(
             probability=subgroups.probability[mine],
             size=subgroups.size[mine],
         )
+        low, high = _voting_range(sub.n_members, p_absent)
         nodes, weights = shock_nodes(sub.probability, correlation=correlation)
-        pmfs = np.stack(
-            [
-                _to_margin_votes(group_pmf(sub, z, correlation=correlation, p_absent=p_absent))
-                for z in nodes
-            ]
+        pmfs = _to_margin_votes(
+            group_pmfs(sub, nodes, correlation=correlation, p_absent=p_absent), low, high
         )
-        per_group.append((pmfs, weights))
+        per_group.append((pmfs, weights, low))
     if len(per_group) == 1:  # one caucus only: pair it with a group of nobody
-        per_group.append((np.ones((1, 1, 1)), np.ones(1)))
-    (first, w1), (second, w2) = per_group
-    n1, n2 = first.shape[2] - 1, second.shape[2] - 1
-    # tail[j, a, b] = P(margin2 >= a - n2, votes2 >= b) for the second group's node j
-    tail = np.zeros((second.shape[0], 2 * n2 + 2, n2 + 2))
-    tail[:, : 2 * n2 + 1, : n2 + 1] = second[:, ::-1, ::-1].cumsum(1).cumsum(2)[:, ::-1, ::-1]
+        per_group.append((np.ones((1, 1, 1)), np.ones(1), 0))
+    (first, w1, low1), (second, w2, low2) = per_group
+    n1, n2 = (first.shape[1] - 1) // 2, (second.shape[1] - 1) // 2
+    k2 = second.shape[2]
+    # tail[j, a, b] = P(margin2 >= a - n2, votes2 >= b + low2) for the second group's node j
+    tail = np.zeros((second.shape[0], 2 * n2 + 2, k2 + 1))
+    tail[:, : 2 * n2 + 1, :k2] = second[:, ::-1, ::-1].cumsum(1).cumsum(2)[:, ::-1, ::-1]
     d1 = np.arange(-n1, n1 + 1)[:, None]
-    v1 = np.arange(n1 + 1)[None, :]
-    need_votes = np.clip(quorum_votes - v1, 0, n2 + 1)
+    v1 = low1 + np.arange(first.shape[2])[None, :]
+    need_votes = np.clip(quorum_votes - v1 - low2, 0, k2)
 
     def at_least(margin: NDArray[np.int64]) -> NDArray[np.float64]:
         return tail[:, np.clip(margin + n2, 0, 2 * n2 + 1), need_votes]  # (n_nodes2, d1, v1)
@@ -293,4 +348,7 @@ def exact_probabilities(scenario: Scenario) -> Exact:
         outcomes[label] = outcomes.get(label, 0.0) + float(p)
         if who != NO_ONE:
             winners[keys[int(who)]] += float(p)
-    return Exact(p_raised, p_sustained, outcomes, winners)
+    clip = {label: min(max(p, 0.0), 1.0) for label, p in outcomes.items()}
+    return Exact(
+        p_raised, p_sustained, clip, {c: min(max(p, 0.0), 1.0) for c, p in winners.items()}
+    )
