@@ -15,9 +15,9 @@ import math
 from pathlib import Path
 
 import numpy as np
-from scipy.special import ndtr
 import pytest
 from scipy import integrate, stats
+from scipy.special import ndtr
 
 from flows.scenario import parse_scenario, to_scenario
 from models import oracle
