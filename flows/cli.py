@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import secrets
+import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flows.runner import DEFAULT_CHUNK_DRAWS, RunRequest, execute_run
+from flows.runner import DEFAULT_CHUNK_DRAWS, RunRequest, configure_prefect, execute_run
 from flows.scenario import load_scenario, to_scenario
 from flows.sessions import load_session, shipped_sessions
 from models.count import count_session, describe_count
@@ -329,6 +330,34 @@ def sql(
         for row in rows:
             table.add_row(*("" if v is None else str(v) for v in row))
         out.print(table)
+
+
+@app.command()
+def server(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 4200,
+) -> None:
+    """Run a local Prefect server (foreground); later runs on this machine use it and show in its UI."""
+    configure_prefect(use_local_server=False)
+    out.print(
+        f"Prefect server on http://127.0.0.1:{port} (UI and API); Ctrl-C stops it. "
+        "countlab run uses it automatically on port 4200, or set "
+        f"PREFECT_API_URL=http://127.0.0.1:{port}/api"
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "prefect",
+        "server",
+        "start",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    try:
+        sys.exit(subprocess.call(command))
+    except KeyboardInterrupt:
+        sys.exit(0)
 
 
 def main() -> None:

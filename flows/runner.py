@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,16 @@ QUIET_PREFECT = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY": "false",
     "PREFECT_TELEMETRY_ENABLE_RESOURCE_METRICS": "false",
+    # The temporary server Prefect starts when none runs: skip work a one-off run never
+    # uses (block registration, the task-run recorder), and allow a slow start on a busy
+    # machine instead of failing after 20 s.
+    "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
 }
+
+LOCAL_SERVER = "http://127.0.0.1:4200/api"
+"""Where ``countlab server`` (``prefect server start``) listens; runs use it when it answers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +57,26 @@ def plan_chunks(n_draws: int, chunk_draws: int) -> list[tuple[int, int]]:
     return [(start, min(size, n_draws - start)) for start in range(0, n_draws, size)]
 
 
-def configure_prefect() -> None:
-    """Set quiet, offline Prefect defaults; a user's own environment variables win."""
+def local_server_running(url: str = LOCAL_SERVER, timeout: float = 0.3) -> bool:
+    """Return whether a Prefect server answers its health check at ``url``."""
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=timeout) as response:
+            return bool(response.status == 200)
+    except (OSError, ValueError):
+        return False
+
+
+def configure_prefect(*, use_local_server: bool = True) -> None:
+    """Set quiet, offline Prefect defaults; a user's own environment variables win.
+
+    With no ``PREFECT_API_URL`` set, a server started by ``countlab server`` on this machine
+    is used when it answers, so runs are fast and show up in its UI; otherwise Prefect
+    starts its temporary local server.
+    """
     for key, value in QUIET_PREFECT.items():
         os.environ.setdefault(key, value)
+    if use_local_server and "PREFECT_API_URL" not in os.environ and local_server_running():
+        os.environ["PREFECT_API_URL"] = LOCAL_SERVER
 
 
 def execute_run(request: RunRequest, *, show_progress: bool) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import fftconvolve
 from scipy.special import gammaln, ndtr, ndtri
 
 from models.behaviour import Scenario, Subgroups, conditional_probability
@@ -108,6 +107,13 @@ def trinomial_pmfs(
     return np.exp(log_p)  # exp(-inf) = 0 where y + m > n
 
 
+def _convolve_laws(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Convolve ``(N, r, c)`` stacks of 2-D laws pairwise over the last two axes (by FFT)."""
+    shape = (a.shape[1] + b.shape[1] - 1, a.shape[2] + b.shape[2] - 1)
+    product = np.fft.rfft2(a, shape, axes=(1, 2)) * np.fft.rfft2(b, shape, axes=(1, 2))
+    return np.fft.irfft2(product, shape, axes=(1, 2))
+
+
 def group_pmfs(
     subgroups: Subgroups, shocks: NDArray[np.float64], *, correlation: float, p_absent: float
 ) -> NDArray[np.float64]:
@@ -127,7 +133,7 @@ def group_pmfs(
             pmf = grown
         else:
             block = trinomial_pmfs(int(subgroups.size[s]), p_yes, p_no)
-            pmf = block if pmf.shape[1] == 1 else fftconvolve(pmf, block, axes=(1, 2))
+            pmf = block if pmf.shape[1] == 1 else _convolve_laws(pmf, block)
     return np.clip(pmf, 0.0, None)
 
 

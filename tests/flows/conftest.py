@@ -8,7 +8,7 @@ from flows.runner import configure_prefect
 @pytest.fixture(scope="session")
 def prefect_harness():
     """One temporary Prefect API for every flow test (Prefect's documented test pattern)."""
-    configure_prefect()
+    configure_prefect(use_local_server=False)
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness():
