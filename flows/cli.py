@@ -18,7 +18,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flows.runner import DEFAULT_CHUNK_DRAWS, RunRequest, configure_prefect, execute_run
+from flows.runner import (
+    DEFAULT_CHUNK_DRAWS,
+    TASK_RUNNERS,
+    RunRequest,
+    configure_prefect,
+    execute_run,
+)
 from flows.scenario import load_scenario, to_scenario
 from flows.sessions import load_session, shipped_sessions
 from models.count import count_session, describe_count
@@ -217,28 +223,53 @@ def rules() -> None:
 
 
 def _summary_table(summary: dict[str, Any]) -> None:
+    with_exact = any("exact" in o for o in summary["outcomes"].values())
+    exact_column = ("exact",) if with_exact else ()
     outcomes = Table(
-        "outcome", "P", "± SE", "95% interval", "exact", title="How the President is chosen"
+        "outcome", "P", "± SE", "95% interval", *exact_column, title="How the President is chosen"
     )
     for label, o in summary["outcomes"].items():
+        exact = (f"{o['exact']:.4f}",) if with_exact else ()
         outcomes.add_row(
             label,
             f"{o['p']:.4f}",
             f"{o['se']:.4f}",
             f"[{o['ci_low']:.4f}, {o['ci_high']:.4f}]",
-            f"{o['exact']:.4f}" if "exact" in o else "",
+            *exact,
         )
     out.print(outcomes)
+    with_exact = any("exact" in o for o in summary["objections"].values())
     objections = Table(
-        "objection", "P(raised)", "P(sustained)", "± SE", "exact", title="Objections"
+        "objection",
+        "P(raised)",
+        "P(sustained)",
+        "± SE",
+        *(("exact",) if with_exact else ()),
+        "mean House yea-nay",
+        "mean Senate yea-nay",
+        title="Objections",
     )
     for state, o in summary["objections"].items():
+        votes = o["mean_votes"]
+        house = (
+            ""
+            if votes["house_yes"] is None
+            else f"{votes['house_yes']:.1f}-{votes['house_no']:.1f}"
+        )
+        senate = (
+            ""
+            if votes["senate_yes"] is None
+            else f"{votes['senate_yes']:.1f}-{votes['senate_no']:.1f}"
+        )
+        exact = (f"{o['exact']:.4g}",) if with_exact else ()
         objections.add_row(
             state,
             f"{o['p_raised']:.4f}",
             f"{o['p_sustained']:.4f}",
             f"{o['se']:.4f}",
-            f"{o['exact']:.4g}" if "exact" in o else "",
+            *exact,
+            house,
+            senate,
         )
     out.print(objections)
     winners = ", ".join(f"{c} {w['p']:.4f}" for c, w in summary["winners"].items())
@@ -264,6 +295,9 @@ def run(
         int, typer.Option(help="Draws per task (a hint: rounded up to whole random-stream blocks).")
     ] = DEFAULT_CHUNK_DRAWS,
     workers: Annotated[int, typer.Option(help="Tasks run in parallel.")] = 2,
+    runner: Annotated[
+        str, typer.Option(help="Prefect task runner: threads or processes.")
+    ] = "threads",
     sampler: Annotated[
         str | None,
         typer.Option(help="grouped (binomial counts) or members (one uniform per member)."),
@@ -278,6 +312,8 @@ def run(
     n_draws = draws if draws is not None else (config.run.draws or 100_000)
     if n_draws < 1:
         raise CountlabError(f"--draws {n_draws}: expected a positive number")
+    if runner not in TASK_RUNNERS:
+        raise CountlabError(f"--runner {runner!r}: expected {' or '.join(TASK_RUNNERS)}")
     if chunk_draws < 1 or workers < 1:
         raise CountlabError("--chunk-draws and --workers must be positive")
     if seed is None:

@@ -15,6 +15,9 @@ from typing import Any
 
 from models.sampling import BLOCK_DRAWS
 
+TASK_RUNNERS = ("threads", "processes")
+"""Prefect task runners: ThreadPoolTaskRunner or ProcessPoolTaskRunner, ``workers`` wide."""
+
 DEFAULT_CHUNK_DRAWS = 8 * BLOCK_DRAWS
 """Draws per task unless ``--chunk-draws`` says otherwise (rounded up to whole blocks)."""
 
@@ -49,6 +52,7 @@ class RunRequest:
     workers: int = 2
     exact: bool = False
     sampler: str | None = None
+    runner: str = "threads"
 
 
 def plan_chunks(n_draws: int, chunk_draws: int) -> list[tuple[int, int]]:

@@ -16,9 +16,9 @@ from typing import Any
 import pyarrow as pa
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-from flows.runner import RunRequest, plan_chunks
+from flows.runner import TASK_RUNNERS, RunRequest, plan_chunks
 from flows.scenario import ScenarioConfig, load_scenario, to_scenario
 from models.behaviour import Scenario
 from models.engine import SAMPLERS, simulate
@@ -147,10 +147,19 @@ def run_flow(request: RunRequest, progress: ProgressHook | None = None) -> dict[
         con.close()
 
 
+def task_runner(request: RunRequest) -> ThreadPoolTaskRunner | ProcessPoolTaskRunner:
+    """Return the Prefect task runner ``request.runner`` names, ``request.workers`` wide."""
+    if request.runner not in TASK_RUNNERS:
+        raise CountlabError(f"--runner {request.runner!r}: expected {' or '.join(TASK_RUNNERS)}")
+    workers = max(1, request.workers)
+    if request.runner == "processes":
+        return ProcessPoolTaskRunner(max_workers=workers)
+    return ThreadPoolTaskRunner(max_workers=workers)
+
+
 def run(request: RunRequest, progress: ProgressHook | None = None) -> dict[str, Any]:
-    """Run :func:`run_flow` with ``request.workers`` threads."""
-    runner = ThreadPoolTaskRunner(max_workers=max(1, request.workers))
-    return run_flow.with_options(task_runner=runner)(request, progress)
+    """Run :func:`run_flow` on the task runner the request names."""
+    return run_flow.with_options(task_runner=task_runner(request))(request, progress)
 
 
 __all__ = ["RunRequest", "plan_chunks", "run", "run_flow"]

@@ -53,11 +53,19 @@ def read_summary(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
         if ("winner", candidate) in exact:
             winners[candidate]["exact"] = exact[("winner", candidate)]
     objections = {}
-    for state, p_raised, p_sustained, se in con.execute(
-        "select state, p_raised, p_sustained, se from objection_probabilities where run_id = ?",
+    for state, p_raised, p_sustained, se, *votes in con.execute(
+        "select state, p_raised, p_sustained, se, mean_house_yes, mean_house_no, "
+        "mean_senate_yes, mean_senate_no from objection_probabilities where run_id = ?",
         [run_id],
     ).fetchall():
-        objections[state] = {"p_raised": p_raised, "p_sustained": p_sustained, "se": se}
+        objections[state] = {
+            "p_raised": p_raised,
+            "p_sustained": p_sustained,
+            "se": se,
+            "mean_votes": dict(
+                zip(("house_yes", "house_no", "senate_yes", "senate_no"), votes, strict=True)
+            ),
+        }
         if ("p_sustained", state) in exact:
             objections[state]["exact"] = exact[("p_sustained", state)]
             objections[state]["exact_p_raised"] = exact[("p_raised", state)]

@@ -92,13 +92,21 @@ def test_flow_stores_every_draw_and_summarizes(scenario, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("chunk_draws", "workers"), [(BLOCK_DRAWS, 1), (3 * BLOCK_DRAWS, 2), (1, 2)]
+    ("chunk_draws", "workers", "runner"),
+    [
+        (BLOCK_DRAWS, 1, "threads"),
+        (3 * BLOCK_DRAWS, 2, "threads"),
+        (1, 2, "threads"),
+        (BLOCK_DRAWS, 2, "processes"),
+    ],
 )
-def test_same_seed_same_rows_whatever_the_chunking(scenario, tmp_path, chunk_draws, workers):
+def test_same_seed_same_rows_whatever_the_chunking_and_runner(
+    scenario, tmp_path, chunk_draws, workers, runner
+):
     reference_db = tmp_path / "ref.duckdb"
     reference = run_flow(scenario, reference_db, chunk_draws=2 * BLOCK_DRAWS, workers=2)
     db = tmp_path / "other.duckdb"
-    other = run_flow(scenario, db, chunk_draws=chunk_draws, workers=workers)
+    other = run_flow(scenario, db, chunk_draws=chunk_draws, workers=workers, runner=runner)
     for table in ("draws", "objection_votes"):
         assert table_rows(db, other["run_id"], table) == table_rows(
             reference_db, reference["run_id"], table

@@ -96,7 +96,12 @@ counts as (
         run_id,
         state,
         count_if(raised) as n_raised,
-        count_if(sustained) as n_sustained
+        count_if(sustained) as n_sustained,
+        -- mean votes when a vote was taken (null under vp-unilateral)
+        avg(house_yes) as mean_house_yes,
+        avg(house_no) as mean_house_no,
+        avg(senate_yes) as mean_senate_yes,
+        avg(senate_no) as mean_senate_no
     from objection_votes
     group by all
 ),
@@ -112,7 +117,11 @@ final as (
         c.n_sustained / r.draws as p_sustained,
         sqrt((c.n_sustained / r.draws) * (1 - c.n_sustained / r.draws) / r.draws) as se,
         wilson_low(c.n_sustained, r.draws) as ci_low,
-        wilson_high(c.n_sustained, r.draws) as ci_high
+        wilson_high(c.n_sustained, r.draws) as ci_high,
+        c.mean_house_yes,
+        c.mean_house_no,
+        c.mean_senate_yes,
+        c.mean_senate_no
     from counts as c
     inner join completed_runs as r on c.run_id = r.run_id
 )
