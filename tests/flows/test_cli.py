@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from flows.cli import main
+from tests.flows.cli_helpers import run_cli
 
 EASTMAN_STATES = "AZ,GA,MI,NV,NM,PA,WI"
-
-
-def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["countlab", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def tally_json(monkeypatch, capsys, *args: str) -> dict:

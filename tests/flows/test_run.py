@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from flows.cli import main
 from flows.runner import RunRequest
 from models.sampling import BLOCK_DRAWS
+from tests.flows.cli_helpers import run_cli
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -147,17 +146,6 @@ def test_a_failing_chunk_leaves_no_rows_and_a_failed_run(scenario, tmp_path, mon
         "select (select count(*) from draws) + (select count(*) from objection_votes)"
     ).fetchone() == (0,)
     con.close()
-
-
-def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["countlab", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_cli_run_json_with_exact(scenario, tmp_path, monkeypatch, capsys):
