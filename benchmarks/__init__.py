@@ -1,0 +1,1 @@
+"""countlab bench: the cost of a draw against the cost of its random numbers."""

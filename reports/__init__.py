@@ -1,0 +1,1 @@
+"""Probability reports from warehouse queries (issue 7; not built yet)."""
