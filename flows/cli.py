@@ -369,6 +369,20 @@ def sql(
 
 
 @app.command()
+def bench(
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Tiny sizes: proves the benchmark works.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Measure the cost of a draw against the cost of its random numbers (benchmarks/)."""
+    from benchmarks.bench import format_table, run_bench
+
+    result = run_bench(quick=quick)
+    print(json.dumps(result) if as_json else format_table(result))
+
+
+@app.command()
 def server(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 4200,
 ) -> None:

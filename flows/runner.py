@@ -28,6 +28,7 @@ QUIET_PREFECT = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY": "false",
     "PREFECT_TELEMETRY_ENABLE_RESOURCE_METRICS": "false",
+    "DO_NOT_TRACK": "1",  # no telemetry notice on a terminal with a new PREFECT_HOME
     # The temporary server Prefect starts when none runs: skip work a one-off run never
     # uses (block registration, the task-run recorder), and allow a slow start on a busy
     # machine instead of failing after 20 s.

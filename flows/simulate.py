@@ -7,6 +7,7 @@ alone writes, chunk by chunk in draw order, inside one transaction (``warehouse.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable
 from importlib.metadata import version
@@ -16,6 +17,12 @@ from typing import Any
 import pyarrow as pa
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.settings import (
+    PREFECT_API_URL,
+    PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+    get_current_settings,
+    temporary_settings,
+)
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from flows.runner import TASK_RUNNERS, RunRequest, plan_chunks
@@ -158,8 +165,28 @@ def task_runner(request: RunRequest) -> ThreadPoolTaskRunner | ProcessPoolTaskRu
 
 
 def run(request: RunRequest, progress: ProgressHook | None = None) -> dict[str, Any]:
-    """Run :func:`run_flow` on the task runner the request names."""
-    return run_flow.with_options(task_runner=task_runner(request))(request, progress)
+    """Run :func:`run_flow` on the task runner the request names.
+
+    Flow heartbeats are off (they only add a second of waiting at the end of a run). With
+    the process runner and no Prefect API configured, one temporary server is started here
+    and its URL handed to the worker processes, which would otherwise each start their own.
+    """
+    flow = run_flow.with_options(task_runner=task_runner(request))
+    settings: dict[Any, Any] = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    if request.runner != "processes" or get_current_settings().api.url:
+        with temporary_settings(settings):
+            return flow(request, progress)
+    from prefect.server.api.server import SubprocessASGIServer  # a 5 s import: only here
+
+    server = SubprocessASGIServer()
+    server.start()
+    os.environ["PREFECT_API_URL"] = server.api_url  # inherited by spawned workers
+    try:
+        with temporary_settings({**settings, PREFECT_API_URL: server.api_url}):
+            return flow(request, progress)
+    finally:
+        del os.environ["PREFECT_API_URL"]
+        server.stop()
 
 
 __all__ = ["RunRequest", "plan_chunks", "run", "run_flow"]
