@@ -379,7 +379,7 @@ def bench(
     from benchmarks.bench import format_table, run_bench
 
     result = run_bench(quick=quick)
-    print(json.dumps(result) if as_json else format_table(result))
+    print(json.dumps(result) if as_json else format_table(result, quick=quick))
 
 
 @app.command()

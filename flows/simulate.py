@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import deque
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
@@ -125,8 +126,11 @@ def run_flow(request: RunRequest, progress: ProgressHook | None = None) -> dict[
     try:
         begin_run(con, run_record(config, scenario, request, run_id, sampler))
         exact_future = compute_exact.submit(scenario) if request.exact else None
-        futures = [
-            simulate_chunk.submit(
+        chunks = plan_chunks(request.draws, request.chunk_draws)
+
+        def submit(index: int) -> Any:
+            first, n = chunks[index]
+            return simulate_chunk.submit(
                 scenario,
                 run_id=run_id,
                 seed=request.seed,
@@ -134,15 +138,19 @@ def run_flow(request: RunRequest, progress: ProgressHook | None = None) -> dict[
                 n_draws=n,
                 sampler=sampler,
             )
-            for first, n in plan_chunks(request.draws, request.chunk_draws)
-        ]
+
+        # A bounded window of chunks in flight keeps memory flat in the number of draws:
+        # results are written in draw order and dropped as soon as they are stored.
+        window = 2 * max(1, request.workers)
+        pending = deque(submit(i) for i in range(min(window, len(chunks))))
         with RunWriter(con, run_id) as writer:
-            for future, (_, n) in zip(
-                futures, plan_chunks(request.draws, request.chunk_draws), strict=True
-            ):
-                draw_rows, vote_rows = future.result()
+            for index, (_, n) in enumerate(chunks):
+                draw_rows, vote_rows = pending.popleft().result()
+                if index + window < len(chunks):
+                    pending.append(submit(index + window))
                 writer.append("draws", draw_rows)
                 writer.append("objection_votes", vote_rows)
+                del draw_rows, vote_rows
                 if progress is not None:
                     progress(n)
             if exact_future is not None:
