@@ -61,24 +61,48 @@ def sample_votes_grouped(
 
     Given the shocks, a subgroup's ``n`` members are independent and alike: yeas ~
     Bin(n, (1-a) q) and nays | yeas ~ Bin(n - yeas, (1-a)(1-q) / (1 - (1-a) q)), which is
-    the multinomial (absent, yea, nay) split. Returns two ``(n_draws, n_objections)`` arrays.
+    the multinomial (absent, yea, nay) split. A subgroup of one member (a per-member override)
+    is drawn from one uniform instead, as :func:`sample_votes_members` does: the same law at a
+    fraction of a binomial's cost. Returns two ``(n_draws, n_objections)`` arrays.
     """
     q = conditional_probability(
         subgroups.probability, shocks[:, subgroups.group], correlation=correlation
     )  # (D, n_sub)
+    single = subgroups.size == 1
+    crowd = ~single
     p_yes = np.broadcast_to(
-        ((1.0 - p_absent) * q)[:, None, :], (shocks.shape[0], n_objections, subgroups.size.size)
+        ((1.0 - p_absent) * q[:, crowd])[:, None, :],
+        (shocks.shape[0], n_objections, int(crowd.sum())),
     )
-    yeas = rng.binomial(subgroups.size, p_yes)
+    sizes = subgroups.size[crowd]
+    yeas = rng.binomial(sizes, p_yes)
     if p_absent == 0.0:
-        nays = subgroups.size - yeas
+        nays = sizes - yeas
     else:
         remaining = 1.0 - p_yes
         p_nay = np.divide(
             (1.0 - p_absent) - p_yes, remaining, out=np.zeros_like(remaining), where=remaining > 0
         )
-        nays = rng.binomial(subgroups.size - yeas, p_nay)
-    return yeas.sum(axis=2), nays.sum(axis=2)
+        nays = rng.binomial(sizes - yeas, p_nay)
+    total_yeas, total_nays = yeas.sum(axis=2), nays.sum(axis=2)
+    if single.any():
+        one_yeas, one_nays = _sample_uniform_votes(
+            q[:, single], n_objections=n_objections, p_absent=p_absent, rng=rng
+        )
+        total_yeas += one_yeas
+        total_nays += one_nays
+    return total_yeas, total_nays
+
+
+def _sample_uniform_votes(
+    q: NDArray[np.float64], *, n_objections: int, p_absent: float, rng: np.random.Generator
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Votes of members with conditional probabilities ``q`` ``(D, n)``, one uniform each per
+    objection: yea when ``u < (1-a) q``, nay when ``u >= 1 - (1-a)(1-q)``, absent otherwise."""
+    u = rng.random((q.shape[0], n_objections, q.shape[1]), dtype=np.float32)
+    yeas = (u < ((1.0 - p_absent) * q)[:, None, :]).sum(axis=2)
+    nays = (u >= (1.0 - (1.0 - p_absent) * (1.0 - q))[:, None, :]).sum(axis=2)
+    return yeas, nays
 
 
 def sample_votes_members(
@@ -98,11 +122,7 @@ def sample_votes_members(
     Returns yes and no counts, each ``(n_draws, n_objections)``.
     """
     q = conditional_probability(probability, shocks[:, group], correlation=correlation)
-    u = rng.random((shocks.shape[0], n_objections, probability.size), dtype=np.float32)
-    p_yes = ((1.0 - p_absent) * q)[:, None, :]
-    yeas = (u < p_yes).sum(axis=2)
-    nays = (u >= 1.0 - (1.0 - p_absent) * (1.0 - q)[:, None, :]).sum(axis=2)
-    return yeas, nays
+    return _sample_uniform_votes(q, n_objections=n_objections, p_absent=p_absent, rng=rng)
 
 
 def sample_signers(
