@@ -28,6 +28,7 @@ from flows.runner import (
 from flows.scenario import load_scenario, to_scenario
 from flows.sessions import load_session, shipped_sessions
 from models.count import count_session, describe_count
+from models.engine import SAMPLERS
 from models.errors import CountlabError
 from models.rules import GROUNDS, REGIMES, SWITCHES, Rules, rules_for
 from models.session import Session
@@ -312,6 +313,8 @@ def run(
     n_draws = draws if draws is not None else (config.run.draws or 100_000)
     if n_draws < 1:
         raise CountlabError(f"--draws {n_draws}: expected a positive number")
+    if sampler is not None and sampler not in SAMPLERS:
+        raise CountlabError(f"--sampler {sampler!r}: expected one of {', '.join(SAMPLERS)}")
     if runner not in TASK_RUNNERS:
         raise CountlabError(f"--runner {runner!r}: expected {' or '.join(TASK_RUNNERS)}")
     if chunk_draws < 1 or workers < 1:

@@ -21,7 +21,8 @@ class InputError(CountlabError):
         self, source: str, field: str, value: object, expected: str, *, row: int | None = None
     ) -> None:
         where = f"{source}, line {row}" if row is not None else source
-        super().__init__(f"{where}: field '{field}' = {value!r}: {expected}")
+        shown = "" if value is None else f" = {value!r}"
+        super().__init__(f"{where}: field '{field}'{shown}: {expected}")
         self.source = source
         self.field = field
         self.value = value

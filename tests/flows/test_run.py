@@ -195,3 +195,24 @@ def test_cli_run_bad_scenario_is_one_line_and_touches_nothing(tmp_path, monkeypa
     assert "1.5" in err
     assert err.count("\n") == 1
     assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--sampler", "fast"], "--sampler 'fast'"),
+        (["--runner", "cluster"], "--runner 'cluster'"),
+        (["--draws", "0"], "--draws 0"),
+        (["--seed", "-1"], "--seed -1"),
+    ],
+)
+def test_cli_run_bad_options_are_one_line_and_touch_nothing(
+    scenario, tmp_path, monkeypatch, capsys, args, fragment
+):
+    db = tmp_path / "w.duckdb"
+    code, _, err = run_cli(monkeypatch, capsys, "run", str(scenario), "--db", str(db), *args)
+    assert code == 2
+    assert fragment in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+    assert not db.exists()
