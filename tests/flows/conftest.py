@@ -5,9 +5,9 @@ import pytest
 from flows.runner import configure_prefect
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def prefect_harness():
-    """One temporary Prefect API for every flow test (Prefect's documented test pattern)."""
+    """One temporary Prefect API for the flow tests (Prefect's documented test pattern)."""
     configure_prefect(use_local_server=False)
     from prefect.testing.utilities import prefect_test_harness
 
