@@ -28,29 +28,6 @@ def on_ballot(totals: NDArray[np.int64], *, highest: int) -> NDArray[np.bool_]:
     return (totals > 0) & (ahead < highest)
 
 
-def member_choices(
-    caucus: NDArray[np.int64],
-    nominee: NDArray[np.int64],
-    eligible: NDArray[np.bool_],
-    *,
-    defects: NDArray[np.bool_] | None = None,
-) -> NDArray[np.int64]:
-    """Return ``(n_draws, n_members)``: the candidate each member votes for, or ``NO_ONE``.
-
-    A member votes for their caucus's nominee (``nominee[caucus]``), or for the other
-    caucus's nominee where ``defects`` is True; a member whose choice is not ``eligible``
-    (not on the ballot) casts no vote. ``caucus`` is ``(n_members,)`` with values 0/1,
-    ``eligible`` is ``(n_draws, n_candidates)``.
-    """
-    side = np.broadcast_to(caucus, (eligible.shape[0], caucus.size))
-    if defects is not None:
-        side = np.where(defects, 1 - side, side)
-    choice = nominee[side]
-    draws = np.arange(eligible.shape[0])[:, None]
-    ok = (choice >= 0) & eligible[draws, np.maximum(choice, 0)]
-    return np.where(ok, choice, NO_ONE)
-
-
 @dataclass(frozen=True, slots=True, eq=False)
 class HouseBallot:
     """One House ballot by state delegation, per draw."""

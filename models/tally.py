@@ -25,7 +25,7 @@ from models.contingent import (
 from models.errors import CountlabError
 from models.rules import Rules, majority, whole_number
 from models.session import CAUCUSES, Session
-from models.states import STATE_CODES, STATE_INDEX
+from models.states import STATE_INDEX
 
 OUTCOMES: tuple[str, ...] = ("electors", "house", "no_choice")
 """How the President is chosen: outright by the electors, by the House, or not at all."""
@@ -321,8 +321,3 @@ def _senate_election(
     return count_senate_vote(
         votes, present=np.full(eligible.shape[0], sworn), whole=whole, tie_broken_for=tiebreak
     )
-
-
-def state_code(index: int) -> str:
-    """Return the postal code of state ``index``."""
-    return STATE_CODES[index]
