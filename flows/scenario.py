@@ -221,9 +221,11 @@ def to_scenario(config: ScenarioConfig, *, base: Path, source: str) -> Scenario:
         path = base / config.votes.overrides
         if not path.is_file():
             raise InputError(source, "votes.overrides", config.votes.overrides, "file not found")
-        per_member = parse_overrides(
-            path.read_text(encoding="utf-8"), source=str(path), session=session
-        )
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise CountlabError(f"{path}: not UTF-8 text ({exc.reason})") from None
+        per_member = parse_overrides(text, source=str(path), session=session)
         index = {b: i for i, b in enumerate(session.roster.bioguide_ids)}
         for member, p in per_member.items():
             p_sustain[index[member]] = p

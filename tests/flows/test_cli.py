@@ -197,3 +197,16 @@ def test_rules_and_sessions_commands_list_everything(monkeypatch, capsys):
     assert code == 0
     for date in ("1969-01-06", "2005-01-06", "2021-01-06", "2025-01-06"):
         assert date in out
+
+
+def test_binary_overrides_file_is_a_one_line_error(monkeypatch, capsys, tmp_path):
+    (tmp_path / "members.csv").write_bytes(b"\xff\xfe\x00bioguide_id")
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('session = "2021-01-06"\n[votes]\noverrides = "members.csv"\n')
+    code, _, err = run_cli(
+        monkeypatch, capsys, "run", str(scenario), "--db", str(tmp_path / "w.duckdb")
+    )
+    assert code == 2
+    assert "members.csv: not UTF-8 text" in err
+    assert err.count("\n") == 1
+    assert not (tmp_path / "w.duckdb").exists()
