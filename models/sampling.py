@@ -48,6 +48,11 @@ def sample_events(
     return rng.random((n_draws, probability.size)) < probability
 
 
+SINGLES_CHUNK_DRAWS = 2048
+"""Draws per pass over one-member subgroups: keeps their uniforms (members x draws x
+objections float32) in cache. Fixed, so results never depend on a task's size."""
+
+
 def sample_votes_grouped(
     subgroups: Subgroups,
     shocks: NDArray[np.float64],
@@ -59,49 +64,66 @@ def sample_votes_grouped(
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Draw yes and no counts per objection as binomial counts per subgroup.
 
-    Given the shocks, a subgroup's ``n`` members are independent and alike: yeas ~
-    Bin(n, (1-a) q) and nays | yeas ~ Bin(n - yeas, (1-a)(1-q) / (1 - (1-a) q)), which is
-    the multinomial (absent, yea, nay) split. A subgroup of one member (a per-member override)
-    is drawn from one uniform instead, as :func:`sample_votes_members` does: the same law at a
-    fraction of a binomial's cost. Returns two ``(n_draws, n_objections)`` arrays.
+    Given the shocks, a subgroup's ``n`` members are independent and alike: the members
+    present are ``P ~ Bin(n, 1-a)`` and the yeas among them ``Y | P ~ Bin(P, q)``, the rest
+    voting nay; that is the multinomial (absent, yea, nay) split. ``P`` has a constant
+    probability (numpy reuses its set-up across calls), and ``Y`` needs no draw at all when
+    ``q`` is 0 or 1 (``p`` in {0, 1}, or ``rho = 1``). A subgroup of one member (a per-member
+    override) is drawn from one uniform instead, as :func:`sample_votes_members` does: the
+    same law at a fraction of a binomial's cost. Returns two ``(n_draws, n_objections)``
+    arrays.
     """
+    n_draws = shocks.shape[0]
+    shape = (n_draws, n_objections)
     q = conditional_probability(
         subgroups.probability, shocks[:, subgroups.group], correlation=correlation
     )  # (D, n_sub)
-    single = subgroups.size == 1
-    crowd = ~single
-    p_yes = np.broadcast_to(
-        ((1.0 - p_absent) * q[:, crowd])[:, None, :],
-        (shocks.shape[0], n_objections, int(crowd.sum())),
-    )
-    sizes = subgroups.size[crowd]
-    yeas = rng.binomial(sizes, p_yes)
-    if p_absent == 0.0:
-        nays = sizes - yeas
-    else:
-        remaining = 1.0 - p_yes
-        p_nay = np.divide(
-            (1.0 - p_absent) - p_yes, remaining, out=np.zeros_like(remaining), where=remaining > 0
+    yeas = np.zeros(shape, dtype=np.int64)
+    nays = np.zeros(shape, dtype=np.int64)
+    for j in np.flatnonzero(subgroups.size > 1):
+        size = int(subgroups.size[j])
+        present = (
+            rng.binomial(size, 1.0 - p_absent, size=shape)
+            if p_absent > 0.0
+            else np.full(shape, size, dtype=np.int64)
         )
-        nays = rng.binomial(sizes - yeas, p_nay)
-    total_yeas, total_nays = yeas.sum(axis=2), nays.sum(axis=2)
+        q_j = q[:, j]
+        if np.all((q_j == 0.0) | (q_j == 1.0)):
+            yes = present * q_j.astype(np.int64)[:, None]
+        else:
+            yes = rng.binomial(present, np.broadcast_to(q_j[:, None], shape))
+        yeas += yes
+        nays += present - yes
+    single = subgroups.size == 1
     if single.any():
         one_yeas, one_nays = _sample_uniform_votes(
             q[:, single], n_objections=n_objections, p_absent=p_absent, rng=rng
         )
-        total_yeas += one_yeas
-        total_nays += one_nays
-    return total_yeas, total_nays
+        yeas += one_yeas
+        nays += one_nays
+    return yeas, nays
 
 
 def _sample_uniform_votes(
     q: NDArray[np.float64], *, n_objections: int, p_absent: float, rng: np.random.Generator
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Votes of members with conditional probabilities ``q`` ``(D, n)``, one uniform each per
-    objection: yea when ``u < (1-a) q``, nay when ``u >= 1 - (1-a)(1-q)``, absent otherwise."""
-    u = rng.random((q.shape[0], n_objections, q.shape[1]), dtype=np.float32)
-    yeas = (u < ((1.0 - p_absent) * q)[:, None, :]).sum(axis=2)
-    nays = (u >= (1.0 - (1.0 - p_absent) * (1.0 - q))[:, None, :]).sum(axis=2)
+    objection: yea when ``u < (1-a) q``, nay when ``u >= 1 - (1-a)(1-q)``, absent otherwise.
+
+    Uniforms are float32 (a 2^-24 grid) and the thresholds are compared in float32; draws
+    are taken ``SINGLES_CHUNK_DRAWS`` at a time, members-major, so the counts are sums of
+    contiguous rows.
+    """
+    n_draws, n_members = q.shape
+    yes_below = ((1.0 - p_absent) * q).T.astype(np.float32)  # (n, D)
+    no_from = (1.0 - (1.0 - p_absent) * (1.0 - q)).T.astype(np.float32)
+    yeas = np.empty((n_draws, n_objections), dtype=np.int64)
+    nays = np.empty((n_draws, n_objections), dtype=np.int64)
+    for start in range(0, n_draws, SINGLES_CHUNK_DRAWS):
+        stop = min(start + SINGLES_CHUNK_DRAWS, n_draws)
+        u = rng.random((n_members, stop - start, n_objections), dtype=np.float32)
+        yeas[start:stop] = np.add.reduce(u < yes_below[:, start:stop, None], axis=0)
+        nays[start:stop] = np.add.reduce(u >= no_from[:, start:stop, None], axis=0)
     return yeas, nays
 
 
