@@ -8,8 +8,11 @@ worker count or task runner.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import bdtr
 
 from models.behaviour import N_GROUPS, Subgroups, conditional_probability
 
@@ -34,6 +37,45 @@ def block_ranges(first_draw: int, n_draws: int) -> list[tuple[int, int, int]]:
         (start // BLOCK_DRAWS, start, min(start + BLOCK_DRAWS, stop))
         for start in range(first_draw, stop, BLOCK_DRAWS)
     ]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BinomialTable:
+    """Inverse-CDF sampler of ``Bin(n, p)`` for one fixed ``(n, p)``, with a guide table."""
+
+    cdf: NDArray[np.float64]  # (n + 1,) P(X <= k), nondecreasing, cdf[n] = inf
+    guide: NDArray[np.intp]  # (n_buckets,) smallest k with cdf[k] > b / n_buckets
+
+    @property
+    def n_buckets(self) -> int:
+        return int(self.guide.size)
+
+
+def binomial_table(n: int, p: float, *, buckets_per_value: int = 4) -> BinomialTable:
+    """Build the inverse-CDF table of ``Bin(n, p)`` (``bdtr``, accurate to about 1e-13)."""
+    cdf = np.maximum.accumulate(bdtr(np.arange(n + 1), n, p))
+    cdf[-1] = np.inf
+    n_buckets = buckets_per_value * (n + 1)
+    guide = np.searchsorted(cdf, np.arange(n_buckets) / n_buckets, side="right")
+    return BinomialTable(cdf=cdf, guide=np.minimum(guide, n).astype(np.intp))
+
+
+def draw_binomial(
+    table: BinomialTable, shape: tuple[int, ...], *, rng: np.random.Generator
+) -> NDArray[np.int64]:
+    """Draw ``Bin(n, p)`` counts by inversion: ``X = min{k : u < cdf[k]}``, one uniform each.
+
+    The guide table starts each search at most one step short of most answers; the few
+    that need more (the tails of each bucket) are finished by binary search. The result is
+    the inverse CDF exactly, whichever path an element takes.
+    """
+    u = rng.random(shape)
+    k = table.guide[(u * table.n_buckets).astype(np.intp)]
+    k += u >= table.cdf[k]
+    late = np.flatnonzero(u >= table.cdf[k])
+    if late.size:
+        k.flat[late] = np.searchsorted(table.cdf, u.flat[late], side="right")
+    return k.astype(np.int64, copy=False)
 
 
 def sample_shocks(n_draws: int, *, rng: np.random.Generator) -> NDArray[np.float64]:
@@ -66,8 +108,8 @@ def sample_votes_grouped(
 
     Given the shocks, a subgroup's ``n`` members are independent and alike: the members
     present are ``P ~ Bin(n, 1-a)`` and the yeas among them ``Y | P ~ Bin(P, q)``, the rest
-    voting nay; that is the multinomial (absent, yea, nay) split. ``P`` has a constant
-    probability (numpy reuses its set-up across calls), and ``Y`` needs no draw at all when
+    voting nay; that is the multinomial (absent, yea, nay) split. ``P`` has a constant law,
+    drawn by inversion from a table (:func:`draw_binomial`), and ``Y`` needs no draw when
     ``q`` is 0 or 1 (``p`` in {0, 1}, or ``rho = 1``). A subgroup of one member (a per-member
     override) is drawn from one uniform instead, as :func:`sample_votes_members` does: the
     same law at a fraction of a binomial's cost. Returns two ``(n_draws, n_objections)``
@@ -83,7 +125,7 @@ def sample_votes_grouped(
     for j in np.flatnonzero(subgroups.size > 1):
         size = int(subgroups.size[j])
         present = (
-            rng.binomial(size, 1.0 - p_absent, size=shape)
+            draw_binomial(binomial_table(size, 1.0 - p_absent), shape, rng=rng)
             if p_absent > 0.0
             else np.full(shape, size, dtype=np.int64)
         )
@@ -112,18 +154,23 @@ def _sample_uniform_votes(
 
     Uniforms are float32 (a 2^-24 grid) and the thresholds are compared in float32; draws
     are taken ``SINGLES_CHUNK_DRAWS`` at a time, members-major, so the counts are sums of
-    contiguous rows.
+    contiguous rows, in the narrowest integer type that holds them.
     """
     n_draws, n_members = q.shape
     yes_below = ((1.0 - p_absent) * q).T.astype(np.float32)  # (n, D)
     no_from = (1.0 - (1.0 - p_absent) * (1.0 - q)).T.astype(np.float32)
     yeas = np.empty((n_draws, n_objections), dtype=np.int64)
     nays = np.empty((n_draws, n_objections), dtype=np.int64)
+    counts = np.int8 if n_members <= np.iinfo(np.int8).max else np.int16  # small sums: SIMD
     for start in range(0, n_draws, SINGLES_CHUNK_DRAWS):
         stop = min(start + SINGLES_CHUNK_DRAWS, n_draws)
         u = rng.random((n_members, stop - start, n_objections), dtype=np.float32)
-        yeas[start:stop] = np.add.reduce(u < yes_below[:, start:stop, None], axis=0)
-        nays[start:stop] = np.add.reduce(u >= no_from[:, start:stop, None], axis=0)
+        yeas[start:stop] = np.add.reduce(
+            (u < yes_below[:, start:stop, None]).view(np.int8), axis=0, dtype=counts
+        )
+        nays[start:stop] = np.add.reduce(
+            (u >= no_from[:, start:stop, None]).view(np.int8), axis=0, dtype=counts
+        )
     return yeas, nays
 
 
