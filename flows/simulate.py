@@ -2,7 +2,8 @@
 
 A chunk task covers whole random-stream blocks (``models.sampling.BLOCK_DRAWS``), so the
 rows are the same bit for bit whatever the chunk size, worker count or task runner. The flow
-alone writes, chunk by chunk in draw order, inside one transaction (``warehouse.store``).
+alone writes: one transaction per chunk, and a last one that makes the run visible
+(``warehouse.store``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import uuid
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -35,33 +37,44 @@ from models.oracle import Exact, exact_probabilities
 from models.sampling import BLOCK_DRAWS, block_ranges, block_rng
 from warehouse.frames import draws_table, objection_votes_table
 from warehouse.queries import read_summary
-from warehouse.store import RunRecord, RunWriter, begin_run, connect
+from warehouse.store import (
+    PointRecord,
+    RunRecord,
+    begin_run,
+    complete_run,
+    connect,
+    fail_run,
+    store_chunk,
+    stored_chunk_starts,
+)
 
 
-@task(cache_policy=NO_CACHE, task_run_name="draws {first_draw}+{n_draws}")
+@task(cache_policy=NO_CACHE, task_run_name="point {point} draws {first_draw}+{n_draws}")
 def simulate_chunk(
-    scenario: Scenario, *, run_id: str, seed: int, first_draw: int, n_draws: int, sampler: str
-) -> tuple[pa.Table, pa.Table]:
-    """Simulate draws ``[first_draw, first_draw + n_draws)``; return both tables' rows."""
-    session = scenario.session
+    scenario: Scenario,
+    *,
+    run_key: int,
+    point: int,
+    seed: int,
+    first_draw: int,
+    n_draws: int,
+    sampler: str,
+) -> dict[str, pa.Table]:
+    """Simulate draws ``[first_draw, first_draw + n_draws)`` of one point; return its rows."""
     draw_tables, vote_tables = [], []
     for block, start, stop in block_ranges(first_draw, n_draws):
         draws = simulate(
             scenario, n_draws=stop - start, rng=block_rng(seed, block), sampler=sampler
         )
+        where = {"run_key": run_key, "point": point, "first_draw": start}
         draw_tables.append(
-            draws_table(
-                draws,
-                run_id=run_id,
-                first_draw=start,
-                candidates=session.candidate_keys,
-                vp_candidates=session.vp_keys,
-            )
+            draws_table(draws, **where, n_candidates=len(scenario.session.candidate_keys))
         )
-        vote_tables.append(
-            objection_votes_table(draws, run_id=run_id, first_draw=start, states=scenario.states)
-        )
-    return pa.concat_tables(draw_tables), pa.concat_tables(vote_tables)
+        vote_tables.append(objection_votes_table(draws, **where))
+    return {
+        "stored_draws": pa.concat_tables(draw_tables),
+        "stored_objection_votes": pa.concat_tables(vote_tables),
+    }
 
 
 @task(cache_policy=NO_CACHE)
@@ -70,8 +83,8 @@ def compute_exact(scenario: Scenario) -> Exact:
     return exact_probabilities(scenario)
 
 
-def exact_table(exact: Exact, scenario: Scenario, run_id: str) -> pa.Table:
-    """Rows of ``exact_probabilities`` for a run."""
+def exact_table(exact: Exact, scenario: Scenario, run_id: str, point: int = 0) -> pa.Table:
+    """Rows of ``exact_probabilities`` for one point of a run."""
     rows: list[tuple[str, str, float]] = []
     for state, p_raised, p_sustained in zip(
         scenario.states, exact.p_raised, exact.p_sustained, strict=True
@@ -82,18 +95,74 @@ def exact_table(exact: Exact, scenario: Scenario, run_id: str) -> pa.Table:
     for candidate, p in (exact.winners or {}).items():
         rows.append(("winner", candidate, p))
     quantity, key, p = zip(*rows, strict=True) if rows else ((), (), ())
+    n = len(rows)
     return pa.table(
-        {"run_id": [run_id] * len(rows), "quantity": list(quantity), "key": list(key), "p": list(p)}
+        {
+            "run_id": [run_id] * n,
+            "point": pa.array([point] * n, pa.int32()),
+            "quantity": list(quantity),
+            "key": list(key),
+            "p": pa.array(list(p), pa.float64()),
+        }
+    )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PointPlan:
+    """One point to simulate: its scenario, its own seed and its provenance row."""
+
+    point: int
+    scenario: Scenario
+    seed: int
+    record: PointRecord
+
+
+def point_record(
+    config: ScenarioConfig,
+    scenario: Scenario,
+    *,
+    point: int,
+    seed: int,
+    draws: int,
+    params: dict[str, str] | None = None,
+    param_values: dict[str, float] | None = None,
+) -> PointRecord:
+    """The ``sweep_points`` row of a point (a plain run: point 0, no parameters)."""
+    rules = scenario.rules
+    session = scenario.session
+    return PointRecord(
+        point=point,
+        params=params or {},
+        param_values=param_values or {},
+        scenario_json=config.canonical_json(),
+        scenario_hash=config.scenario_hash(),
+        session=session.date,
+        regime=rules.regime,
+        denominator=rules.denominator,
+        candidates=session.candidate_keys,
+        vp_candidates=session.vp_keys,
+        objection_states=scenario.states,
+        seed=seed,
+        draws=draws,
     )
 
 
 def run_record(
-    config: ScenarioConfig, scenario: Scenario, request: RunRequest, run_id: str, sampler: str
+    config: ScenarioConfig,
+    scenario: Scenario,
+    *,
+    run_id: str,
+    kind: str,
+    seed: int,
+    draws: int,
+    points: int,
+    sampler: str,
 ) -> RunRecord:
-    """The provenance row of a run."""
+    """The provenance row of a run or sweep (a sweep: its base scenario)."""
     rules = scenario.rules
     return RunRecord(
         run_id=run_id,
+        kind=kind,
         scenario_json=config.canonical_json(),
         scenario_hash=config.scenario_hash(),
         session=scenario.session.date,
@@ -102,8 +171,9 @@ def run_record(
         rules=rules.switches(),
         candidates=scenario.session.candidate_keys,
         objection_states=scenario.states,
-        seed=request.seed,
-        draws=request.draws,
+        seed=seed,
+        draws=draws,
+        points=points,
         block_draws=BLOCK_DRAWS,
         sampler=sampler,
         countlab_version=version("countlab"),
@@ -111,6 +181,60 @@ def run_record(
 
 
 ProgressHook = Callable[[int], None]
+
+
+def store_points(
+    con: Any,
+    *,
+    run_key: int,
+    plans: list[PointPlan],
+    draws: int,
+    chunk_draws: int,
+    sampler: str,
+    workers: int,
+    progress: ProgressHook | None = None,
+) -> None:
+    """Simulate every chunk of every point not yet stored, and store each as it comes.
+
+    Chunks run as tasks; only this (flow) thread writes, one transaction per chunk, in
+    (point, draw) order. A bounded window of chunks in flight keeps memory flat: results
+    are dropped as soon as they are stored. Chunks already in ``stored_chunks`` (a resumed
+    run) are skipped, and their draws reported to ``progress`` at once.
+    """
+    stored = stored_chunk_starts(con, run_key)
+    todo: list[tuple[PointPlan, int, int]] = []
+    for plan in plans:
+        for first, n in plan_chunks(draws, chunk_draws):
+            if (plan.point, first) in stored:
+                if progress is not None:
+                    progress(n)
+            else:
+                todo.append((plan, first, n))
+
+    def submit(index: int) -> Any:
+        plan, first, n = todo[index]
+        return simulate_chunk.submit(
+            plan.scenario,
+            run_key=run_key,
+            point=plan.point,
+            seed=plan.seed,
+            first_draw=first,
+            n_draws=n,
+            sampler=sampler,
+        )
+
+    window = 2 * max(1, workers)
+    pending = deque(submit(i) for i in range(min(window, len(todo))))
+    for index, (plan, first, n) in enumerate(todo):
+        facts = pending.popleft().result()
+        if index + window < len(todo):
+            pending.append(submit(index + window))
+        store_chunk(
+            con, run_key=run_key, point=plan.point, first_draw=first, n_draws=n, facts=facts
+        )
+        del facts
+        if progress is not None:
+            progress(n)
 
 
 @flow(name="countlab-run", log_prints=False, validate_parameters=False)
@@ -124,39 +248,39 @@ def run_flow(request: RunRequest, progress: ProgressHook | None = None) -> dict[
     run_id = uuid.uuid4().hex[:12]
     con = connect(request.db)
     try:
-        begin_run(con, run_record(config, scenario, request, run_id, sampler))
-        exact_future = compute_exact.submit(scenario) if request.exact else None
-        chunks = plan_chunks(request.draws, request.chunk_draws)
-
-        def submit(index: int) -> Any:
-            first, n = chunks[index]
-            return simulate_chunk.submit(
-                scenario,
-                run_id=run_id,
-                seed=request.seed,
-                first_draw=first,
-                n_draws=n,
+        record = run_record(
+            config,
+            scenario,
+            run_id=run_id,
+            kind="run",
+            seed=request.seed,
+            draws=request.draws,
+            points=1,
+            sampler=sampler,
+        )
+        point = point_record(config, scenario, point=0, seed=request.seed, draws=request.draws)
+        run_key = begin_run(con, record, [point])
+        try:
+            exact_future = compute_exact.submit(scenario) if request.exact else None
+            store_points(
+                con,
+                run_key=run_key,
+                plans=[PointPlan(0, scenario, request.seed, point)],
+                draws=request.draws,
+                chunk_draws=request.chunk_draws,
                 sampler=sampler,
+                workers=request.workers,
+                progress=progress,
             )
-
-        # A bounded window of chunks in flight keeps memory flat in the number of draws:
-        # results are written in draw order and dropped as soon as they are stored.
-        window = 2 * max(1, request.workers)
-        pending = deque(submit(i) for i in range(min(window, len(chunks))))
-        with RunWriter(con, run_id) as writer:
-            for index, (_, n) in enumerate(chunks):
-                draw_rows, vote_rows = pending.popleft().result()
-                if index + window < len(chunks):
-                    pending.append(submit(index + window))
-                writer.append("draws", draw_rows)
-                writer.append("objection_votes", vote_rows)
-                del draw_rows, vote_rows
-                if progress is not None:
-                    progress(n)
-            if exact_future is not None:
-                writer.append(
-                    "exact_probabilities", exact_table(exact_future.result(), scenario, run_id)
-                )
+            exact = (
+                exact_table(exact_future.result(), scenario, run_id)
+                if exact_future is not None
+                else None
+            )
+            complete_run(con, run_id, exact)
+        except BaseException as error:
+            fail_run(con, run_id, error, keep_rows=False)
+            raise
         return read_summary(con, run_id)
     finally:
         con.close()

@@ -1,4 +1,11 @@
-"""Convert the engine's arrays to Arrow tables shaped like the warehouse tables."""
+"""Convert the engine's arrays to Arrow tables shaped like the stored warehouse tables.
+
+Labels are stored as small integer codes (indexes into ``models.tally.OUTCOMES``,
+``ACTING_PRESIDENT`` and the point's candidates and objection states) and per-candidate
+numbers as arrays in candidate order; the ``draws`` and ``objection_votes`` views decode
+them. Integers and booleans only: DuckDB appends them several times faster than strings
+and maps.
+"""
 
 from __future__ import annotations
 
@@ -8,74 +15,60 @@ from numpy.typing import NDArray
 
 from models.contingent import NO_ONE
 from models.engine import Draws
-from models.tally import ACTING_PRESIDENT, OUTCOMES
 
 
-def _labels(index: NDArray[np.int64], names: tuple[str, ...]) -> pa.Array:
-    """Dictionary-decode ``index`` into strings; ``NO_ONE`` becomes null."""
-    valid = index != NO_ONE
-    indices = pa.array(np.where(valid, index, 0).astype(np.int32), mask=~valid)
-    return pa.DictionaryArray.from_arrays(indices, pa.array(list(names))).cast(pa.string())
+def _codes(index: NDArray[np.int64]) -> pa.Array:
+    """``utinyint`` codes; ``NO_ONE`` becomes null."""
+    missing = index == NO_ONE
+    return pa.array(np.where(missing, 0, index).astype(np.uint8), mask=missing)
 
 
-def _map(
-    values: NDArray[np.int64], keys: tuple[str, ...], rows: NDArray[np.bool_] | None = None
-) -> pa.Array:
-    """Return a ``map(varchar, smallint)`` array from ``(n_rows, n_keys)`` values."""
+def _per_candidate(values: NDArray[np.int64], rows: NDArray[np.bool_] | None = None) -> pa.Array:
+    """A ``smallint[]`` array from ``(n_rows, n_candidates)`` values; null where not ``rows``."""
     n_rows, n_keys = values.shape
     offsets = pa.array(np.arange(0, (n_rows + 1) * n_keys, n_keys, dtype=np.int32))
-    key_index = np.tile(np.arange(n_keys, dtype=np.int32), n_rows)
-    names = pa.DictionaryArray.from_arrays(pa.array(key_index), pa.array(list(keys))).cast(
-        pa.string()
-    )
-    mapped = pa.MapArray.from_arrays(offsets, names, pa.array(values.ravel().astype(np.int16)))
+    flat = pa.array(values.ravel().astype(np.int16))
     if rows is None:
-        return mapped
-    return pa.MapArray.from_arrays(
-        offsets, names, pa.array(values.ravel().astype(np.int16)), mask=pa.array(~rows)
-    )
+        return pa.ListArray.from_arrays(offsets, flat)
+    return pa.ListArray.from_arrays(offsets, flat, mask=pa.array(~rows))
+
+
+def _constant(value: int, n: int, dtype: type[np.integer]) -> pa.Array:
+    return pa.array(np.full(n, value, dtype=dtype))
 
 
 def draws_table(
-    draws: Draws,
-    *,
-    run_id: str,
-    first_draw: int,
-    candidates: tuple[str, ...],
-    vp_candidates: tuple[str, ...],
+    draws: Draws, *, run_key: int, point: int, first_draw: int, n_candidates: int
 ) -> pa.Table:
-    """One row per draw (the ``draws`` table)."""
+    """One row per draw (``stored_draws``)."""
     counted = draws.tally
     n = draws.n_draws
-    house_states = np.zeros((n, len(candidates)), dtype=np.int64)
+    house_states = np.zeros((n, n_candidates), dtype=np.int64)
     in_house = np.zeros(n, dtype=np.bool_)
     if counted.house is not None:
         house_states[counted.contingent_draws] = counted.house.state_votes
         in_house[counted.contingent_draws] = True
     return pa.table(
         {
-            "run_id": pa.DictionaryArray.from_arrays(
-                pa.array(np.zeros(n, np.int32)), pa.array([run_id])
-            ).cast(pa.string()),
+            "run_key": _constant(run_key, n, np.int32),
+            "point": _constant(point, n, np.int32),
             "draw": pa.array(np.arange(first_draw, first_draw + n, dtype=np.int64)),
-            "outcome": _labels(counted.outcome, OUTCOMES),
-            "winner": _labels(counted.president, candidates),
-            "vice_president": _labels(counted.vice_president, vp_candidates),
-            "acting_president": _labels(counted.acting_president, ACTING_PRESIDENT),
-            "totals": _map(counted.totals, candidates),
+            "outcome": pa.array(counted.outcome.astype(np.uint8)),
+            "winner": _codes(counted.president),
+            "vice_president": _codes(counted.vice_president),
+            "acting_president": pa.array(counted.acting_president.astype(np.uint8)),
+            "totals": _per_candidate(counted.totals),
             "whole_number": pa.array(counted.whole.astype(np.int16)),
             "majority_needed": pa.array(counted.needed.astype(np.int16)),
             "n_raised": pa.array(draws.raised.sum(axis=1).astype(np.int16)),
             "n_sustained": pa.array(draws.sustained.sum(axis=1).astype(np.int16)),
-            "house_states": _map(house_states, candidates, in_house),
+            "house_states": _per_candidate(house_states, in_house),
         }
     )
 
 
-def objection_votes_table(
-    draws: Draws, *, run_id: str, first_draw: int, states: tuple[str, ...]
-) -> pa.Table:
-    """One row per draw and objection (the ``objection_votes`` table), draw-major."""
+def objection_votes_table(draws: Draws, *, run_key: int, point: int, first_draw: int) -> pa.Table:
+    """One row per draw and objection (``stored_objection_votes``), draw-major."""
     n, k = draws.raised.shape
     voted = draws.raised.ravel() & draws.voted
 
@@ -84,13 +77,10 @@ def objection_votes_table(
 
     return pa.table(
         {
-            "run_id": pa.DictionaryArray.from_arrays(
-                pa.array(np.zeros(n * k, np.int32)), pa.array([run_id])
-            ).cast(pa.string()),
+            "run_key": _constant(run_key, n * k, np.int32),
+            "point": _constant(point, n * k, np.int32),
             "draw": pa.array(np.repeat(np.arange(first_draw, first_draw + n, dtype=np.int64), k)),
-            "state": pa.DictionaryArray.from_arrays(
-                pa.array(np.tile(np.arange(k, dtype=np.int32), n)), pa.array(list(states))
-            ).cast(pa.string()),
+            "objection": pa.array(np.tile(np.arange(k, dtype=np.uint8), n)),
             "raised": pa.array(draws.raised.ravel()),
             "house_yes": votes(draws.house_yes),
             "house_no": votes(draws.house_no),

@@ -18,8 +18,8 @@ def read_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
     return dict(zip([d[0] for d in cursor.description], row, strict=True))
 
 
-def read_summary(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
-    """Return the ``countlab run --json`` object of a completed run.
+def read_summary(con: duckdb.DuckDBPyConnection, run_id: str, point: int = 0) -> dict[str, Any]:
+    """Return the ``countlab run --json`` object of a completed run (one point of it).
 
     ``{"run_id", "draws", "seed", "outcomes": {label: {p, se, ci_low, ci_high}},
     "winners": {candidate: {p, se}}, "objections": {state: {p_raised, p_sustained, se}}}``,
@@ -31,23 +31,25 @@ def read_summary(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
     exact: dict[tuple[str, str], float] = {
         (q, k): p
         for q, k, p in con.execute(
-            "select quantity, key, p from exact_probabilities where run_id = ?", [run_id]
+            "select quantity, key, p from exact_probabilities where run_id = ? and point = ?",
+            [run_id, point],
         ).fetchall()
     }
     outcomes_exact = any(quantity == "outcome" for quantity, _ in exact)
     outcomes = {}
     for label, p, se, lo, hi in con.execute(
-        "select label, p, se, ci_low, ci_high from outcome_probabilities where run_id = ? "
-        "order by outcome, candidate",
-        [run_id],
+        "select label, p, se, ci_low, ci_high from outcome_probabilities "
+        "where run_id = ? and point = ? order by outcome, candidate",
+        [run_id, point],
     ).fetchall():
         outcomes[label] = {"p": p, "se": se, "ci_low": lo, "ci_high": hi}
         if outcomes_exact:
             outcomes[label]["exact"] = exact.get(("outcome", label), 0.0)
     winners = {}
     for candidate, p, se in con.execute(
-        "select candidate, p, se from winner_probabilities where run_id = ? order by candidate",
-        [run_id],
+        "select candidate, p, se from winner_probabilities where run_id = ? and point = ? "
+        "order by candidate",
+        [run_id, point],
     ).fetchall():
         winners[candidate] = {"p": p, "se": se}
         if ("winner", candidate) in exact:
@@ -55,8 +57,9 @@ def read_summary(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
     objections = {}
     for state, p_raised, p_sustained, se, *votes in con.execute(
         "select state, p_raised, p_sustained, se, mean_house_yes, mean_house_no, "
-        "mean_senate_yes, mean_senate_no from objection_probabilities where run_id = ?",
-        [run_id],
+        "mean_senate_yes, mean_senate_no from objection_probabilities "
+        "where run_id = ? and point = ?",
+        [run_id, point],
     ).fetchall():
         objections[state] = {
             "p_raised": p_raised,
@@ -69,7 +72,11 @@ def read_summary(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
         if ("p_sustained", state) in exact:
             objections[state]["exact"] = exact[("p_sustained", state)]
             objections[state]["exact_p_raised"] = exact[("p_raised", state)]
-    ordered = {s: objections[s] for s in run["objection_states"] if s in objections}
+    states = con.execute(
+        "select objection_states from sweep_points where run_id = ? and point = ?",
+        [run_id, point],
+    ).fetchone()
+    ordered = {s: objections[s] for s in (states[0] if states else []) if s in objections}
     return {
         "run_id": run_id,
         "draws": run["draws"],

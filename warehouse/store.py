@@ -1,9 +1,19 @@
 """The only code that writes to the warehouse, and the read-only connection for queries.
 
-A run is written in two steps: :func:`begin_run` commits its ``runs`` row ('running');
-:class:`RunWriter` then appends every chunk inside one transaction that also marks the run
-'completed', so a run's rows land all together or not at all. On failure the transaction is
-rolled back and the run is marked 'failed' with its error.
+A run is written in steps, each one transaction:
+
+1. :func:`begin_run` commits its ``runs`` row ('running') and one ``sweep_points`` row per
+   point (a run has one point, 0);
+2. :func:`store_chunk` commits a chunk's ``stored_draws`` and ``stored_objection_votes`` rows
+   together with its ``stored_chunks`` row, so a chunk is stored whole or not at all, and at
+   most once (the ledger's primary key);
+3. :func:`complete_run` commits the exact probabilities and marks the run 'completed': only
+   then do the views show any of its rows.
+
+Memory stays flat in the number of draws (DuckDB keeps one chunk, not the run, in
+transaction-local storage). :func:`fail_run` marks a run 'failed' and, unless it is kept for
+resuming, deletes its stored rows. A run left 'running' by a process that died is marked
+failed by the next writer (DuckDB lets one process write at a time, so it cannot be alive).
 """
 
 from __future__ import annotations
@@ -12,7 +22,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -26,13 +36,24 @@ DEFAULT_DB = "countlab.duckdb"
 READ_ONLY_STATEMENTS = ("SELECT", "EXPLAIN")
 
 
+INTERRUPTED = "interrupted: the process writing it stopped before the run completed"
+
+
 def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the warehouse at ``path`` for writing, schema up to date."""
+    """Open (creating if needed) the warehouse at ``path`` for writing, schema up to date.
+
+    Runs found 'running' belong to a process that died (DuckDB admits one writing process):
+    they are marked 'failed', their rows kept so that a sweep can resume.
+    """
     try:
         con = duckdb.connect(str(path))
     except duckdb.Error as exc:
         raise CountlabError(f"{path}: cannot open the warehouse ({_first_line(exc)})") from None
     ensure_schema(con)
+    con.execute(
+        "update runs set status = 'failed', finished_at = ?, error = ? where status = 'running'",
+        [datetime.now(UTC), INTERRUPTED],
+    )
     return con
 
 
@@ -94,9 +115,10 @@ def query_rows(path: str | Path, sql: str) -> tuple[list[str], list[tuple[Any, .
 
 @dataclass(frozen=True, slots=True)
 class RunRecord:
-    """The provenance of one run: its ``runs`` row."""
+    """The provenance of one run or sweep: its ``runs`` row."""
 
     run_id: str
+    kind: str  # run | sweep
     scenario_json: str
     scenario_hash: str
     session: str
@@ -106,74 +128,178 @@ class RunRecord:
     candidates: tuple[str, ...]
     objection_states: tuple[str, ...]
     seed: int
-    draws: int
+    draws: int  # per point
+    points: int
     block_draws: int
     sampler: str
     countlab_version: str
 
 
-def begin_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
-    """Insert the run's row with status 'running' and commit it."""
-    con.execute(
-        "insert into runs (run_id, scenario, scenario_hash, session, regime, denominator, rules,"
-        " candidates, objection_states, seed, draws, block_draws, sampler, countlab_version,"
-        " started_at, status) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
-        [
-            record.run_id,
-            record.scenario_json,
-            record.scenario_hash,
-            record.session,
-            record.regime,
-            record.denominator,
-            json.dumps(record.rules),
-            list(record.candidates),
-            list(record.objection_states),
-            record.seed,
-            record.draws,
-            record.block_draws,
-            record.sampler,
-            record.countlab_version,
-            datetime.now(UTC),
-        ],
-    )
+@dataclass(frozen=True, slots=True)
+class PointRecord:
+    """One point of a run (a run has one, point 0): its ``sweep_points`` row."""
+
+    point: int
+    params: dict[str, str]
+    param_values: dict[str, float]
+    scenario_json: str
+    scenario_hash: str
+    session: str
+    regime: str
+    denominator: str
+    candidates: tuple[str, ...]
+    vp_candidates: tuple[str, ...]
+    objection_states: tuple[str, ...]
+    seed: int
+    draws: int
 
 
-class RunWriter:
-    """Append a run's chunks in one transaction; commit marks the run 'completed'.
-
-    Use as a context manager: leaving it with an exception rolls every row back and marks
-    the run 'failed'.
-    """
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-        self.con = con
-        self.run_id = run_id
-
-    def __enter__(self) -> Self:
-        self.con.begin()
-        return self
-
-    def append(self, table: str, rows: pa.Table) -> None:
-        """Append an Arrow table to ``draws``, ``objection_votes`` or ``exact_probabilities``."""
-        if table not in ("draws", "objection_votes", "exact_probabilities"):
-            raise ValueError(f"not a fact table: {table}")
-        self.con.register("incoming_rows", rows)
-        try:
-            self.con.execute(f"insert into {table} by name select * from incoming_rows")
-        finally:
-            self.con.unregister("incoming_rows")
-
-    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> None:
-        if error is None:
-            self.con.execute(
-                "update runs set status = 'completed', finished_at = ? where run_id = ?",
-                [datetime.now(UTC), self.run_id],
-            )
-            self.con.commit()
-            return
-        self.con.rollback()
-        message = _first_line(error) if str(error) else type(error).__name__
-        self.con.execute(
-            "update runs set status = 'failed', finished_at = ?, error = ? where run_id = ?",
-            [datetime.now(UTC), message, self.run_id],
+def begin_run(con: duckdb.DuckDBPyConnection, record: RunRecord, points: list[PointRecord]) -> int:
+    """Insert the run's row ('running') and its points, commit; return its ``run_key``."""
+    con.begin()
+    try:
+        row = con.execute("select nextval('run_keys')").fetchone()
+        assert row is not None
+        run_key = int(row[0])
+        con.execute(
+            "insert into runs (run_id, run_key, kind, scenario, scenario_hash, session, regime,"
+            " denominator, rules, candidates, objection_states, seed, draws, points,"
+            " block_draws, sampler, countlab_version, started_at, status)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
+            [
+                record.run_id,
+                run_key,
+                record.kind,
+                record.scenario_json,
+                record.scenario_hash,
+                record.session,
+                record.regime,
+                record.denominator,
+                json.dumps(record.rules),
+                list(record.candidates),
+                list(record.objection_states),
+                record.seed,
+                record.draws,
+                record.points,
+                record.block_draws,
+                record.sampler,
+                record.countlab_version,
+                datetime.now(UTC),
+            ],
         )
+        con.executemany(
+            "insert into sweep_points values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    record.run_id,
+                    run_key,
+                    p.point,
+                    p.params,
+                    p.param_values,
+                    p.scenario_json,
+                    p.scenario_hash,
+                    p.session,
+                    p.regime,
+                    p.denominator,
+                    list(p.candidates),
+                    list(p.vp_candidates),
+                    list(p.objection_states),
+                    p.seed,
+                    p.draws,
+                ]
+                for p in points
+            ],
+        )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return run_key
+
+
+FACT_TABLES = ("stored_draws", "stored_objection_votes")
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+    con.register("incoming_rows", rows)
+    try:
+        con.execute(f"insert into {table} by name select * from incoming_rows")
+    finally:
+        con.unregister("incoming_rows")
+
+
+def store_chunk(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    run_key: int,
+    point: int,
+    first_draw: int,
+    n_draws: int,
+    facts: dict[str, pa.Table],
+) -> None:
+    """Store one chunk's rows (``{table: Arrow rows}``) and its ledger row, all or nothing."""
+    unknown = set(facts) - set(FACT_TABLES)
+    if unknown:
+        raise ValueError(f"not a fact table: {sorted(unknown)}")
+    con.begin()
+    try:
+        con.execute(
+            "insert into stored_chunks values (?, ?, ?, ?, ?)",
+            [run_key, point, first_draw, n_draws, datetime.now(UTC)],
+        )
+        for table, rows in facts.items():
+            _insert(con, table, rows)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def stored_chunk_starts(con: duckdb.DuckDBPyConnection, run_key: int) -> set[tuple[int, int]]:
+    """``(point, first_draw)`` of every chunk of a run already stored."""
+    rows = con.execute(
+        "select point, first_draw from stored_chunks where run_key = ?", [run_key]
+    ).fetchall()
+    return {(int(p), int(f)) for p, f in rows}
+
+
+def complete_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, exact: pa.Table | None = None
+) -> None:
+    """Store the exact probabilities (if any) and mark the run 'completed', in one commit."""
+    con.begin()
+    try:
+        if exact is not None and exact.num_rows:
+            _insert(con, "exact_probabilities", exact)
+        con.execute(
+            "update runs set status = 'completed', finished_at = ?, error = null where run_id = ?",
+            [datetime.now(UTC), run_id],
+        )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def fail_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, error: BaseException, *, keep_rows: bool
+) -> None:
+    """Mark a run 'failed' with its error; delete its stored rows unless ``keep_rows``."""
+    message = _first_line(error) if str(error) else type(error).__name__
+    con.begin()
+    try:
+        if not keep_rows:
+            for table in (*FACT_TABLES, "stored_chunks"):
+                con.execute(
+                    f"delete from {table} where run_key = "
+                    "(select run_key from runs where run_id = ?)",
+                    [run_id],
+                )
+        con.execute(
+            "update runs set status = 'failed', finished_at = ?, error = ? where run_id = ?",
+            [datetime.now(UTC), message, run_id],
+        )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise

@@ -11,65 +11,99 @@ import pytest
 from models.errors import CountlabError
 from warehouse.schema import SCHEMA_VERSION, ensure_schema
 from warehouse.store import (
+    INTERRUPTED,
+    PointRecord,
     RunRecord,
-    RunWriter,
     begin_run,
     check_read_only,
+    complete_run,
     connect,
+    fail_run,
     query_rows,
+    store_chunk,
+    stored_chunk_starts,
 )
 
 Z95 = 1.959963984540054
 
 
+CANDIDATES = ("biden", "trump")
+OUTCOME_CODES = {"electors": 0, "house": 1, "no_choice": 2}
+
+
 def record(run_id: str = "run1", draws: int = 10) -> RunRecord:
     return RunRecord(
         run_id=run_id,
+        kind="run",
         scenario_json="{}",
         scenario_hash="h",
         session="2021-01-06",
         regime="eca1887",
         denominator="appointed",
         rules={},
-        candidates=("biden", "trump"),
+        candidates=CANDIDATES,
         objection_states=("AZ", "PA"),
         seed=1,
         draws=draws,
+        points=1,
         block_draws=32768,
         sampler="grouped",
         countlab_version="0",
     )
 
 
-def draws_rows(run_id: str, outcomes: list[tuple[str, str | None]]) -> pa.Table:
+def point(draws: int = 10) -> PointRecord:
+    return PointRecord(
+        point=0,
+        params={},
+        param_values={},
+        scenario_json="{}",
+        scenario_hash="h",
+        session="2021-01-06",
+        regime="eca1887",
+        denominator="appointed",
+        candidates=CANDIDATES,
+        vp_candidates=("harris", "pence"),
+        objection_states=("AZ", "PA"),
+        seed=1,
+        draws=draws,
+    )
+
+
+def start(con, run_id: str = "run1", draws: int = 10) -> int:
+    return begin_run(con, record(run_id, draws), [point(draws)])
+
+
+def draws_rows(run_key: int, outcomes: list[tuple[str, str | None]], first: int = 0) -> pa.Table:
     n = len(outcomes)
     return pa.table(
         {
-            "run_id": [run_id] * n,
-            "draw": list(range(n)),
-            "outcome": [o for o, _ in outcomes],
-            "winner": [w for _, w in outcomes],
-            "vice_president": [None] * n,
-            "acting_president": ["none"] * n,
-            "totals": pa.array(
-                [[("biden", 300), ("trump", 238)]] * n, type=pa.map_(pa.string(), pa.int16())
+            "run_key": pa.array([run_key] * n, pa.int32()),
+            "point": pa.array([0] * n, pa.int32()),
+            "draw": list(range(first, first + n)),
+            "outcome": pa.array([OUTCOME_CODES[o] for o, _ in outcomes], pa.uint8()),
+            "winner": pa.array(
+                [None if w is None else CANDIDATES.index(w) for _, w in outcomes], pa.uint8()
             ),
+            "vice_president": pa.array([1] * n, pa.uint8()),
+            "acting_president": pa.array([0] * n, pa.uint8()),
+            "totals": pa.array([[300, 238]] * n, type=pa.list_(pa.int16())),
             "whole_number": pa.array([538] * n, pa.int16()),
             "majority_needed": pa.array([270] * n, pa.int16()),
             "n_raised": pa.array([2] * n, pa.int16()),
             "n_sustained": pa.array([0] * n, pa.int16()),
-            "house_states": pa.array([None] * n, type=pa.map_(pa.string(), pa.int16())),
+            "house_states": pa.array([None] * n, type=pa.list_(pa.int16())),
         }
     )
 
 
-def votes_rows(run_id: str, n: int, sustained_az: int) -> pa.Table:
-    states = ["AZ", "PA"] * n
+def votes_rows(run_key: int, n: int, sustained_az: int) -> pa.Table:
     return pa.table(
         {
-            "run_id": [run_id] * (2 * n),
+            "run_key": pa.array([run_key] * (2 * n), pa.int32()),
+            "point": pa.array([0] * (2 * n), pa.int32()),
             "draw": [d for d in range(n) for _ in range(2)],
-            "state": states,
+            "objection": pa.array([0, 1] * n, pa.uint8()),
             "raised": [s == "AZ" or d % 2 == 0 for d in range(n) for s in ("AZ", "PA")],
             "house_yes": pa.array([100] * (2 * n), pa.int16()),
             "house_no": pa.array([300] * (2 * n), pa.int16()),
@@ -77,6 +111,15 @@ def votes_rows(run_id: str, n: int, sustained_az: int) -> pa.Table:
             "senate_no": pa.array([90] * (2 * n), pa.int16()),
             "sustained": [s == "AZ" and d < sustained_az for d in range(n) for s in ("AZ", "PA")],
         }
+    )
+
+
+def store(con, run_key: int, draws: pa.Table, votes: pa.Table | None = None, first: int = 0):
+    facts = {"stored_draws": draws}
+    if votes is not None:
+        facts["stored_objection_votes"] = votes
+    store_chunk(
+        con, run_key=run_key, point=0, first_draw=first, n_draws=draws.num_rows, facts=facts
     )
 
 
@@ -92,6 +135,10 @@ def test_schema_is_created_on_first_use_and_versioned(db):
     }
     assert {
         "runs",
+        "sweep_points",
+        "stored_chunks",
+        "stored_draws",
+        "stored_objection_votes",
         "draws",
         "objection_votes",
         "exact_probabilities",
@@ -119,34 +166,66 @@ def test_a_newer_schema_is_refused(db):
 
 def test_a_completed_run_lands_with_its_rows(db):
     con = connect(db)
-    begin_run(con, record(draws=4))
+    run_key = start(con, draws=4)
     assert con.execute("select status from runs").fetchone() == ("running",)
-    with RunWriter(con, "run1") as writer:
-        writer.append("draws", draws_rows("run1", [("electors", "biden")] * 4))
-        writer.append("objection_votes", votes_rows("run1", 4, 0))
+    store(con, run_key, draws_rows(run_key, [("electors", "biden")] * 4), votes_rows(run_key, 4, 0))
+    # stored, but not visible until the run completes
+    assert con.execute("select count(*) from stored_draws").fetchone() == (4,)
+    assert con.execute("select count(*) from draws").fetchone() == (0,)
+    assert con.execute("select count(*) from outcome_probabilities").fetchone() == (0,)
+    complete_run(con, "run1")
     status, finished = con.execute("select status, finished_at from runs").fetchone()
     assert status == "completed"
     assert finished is not None
     assert con.execute("select count(*) from draws").fetchone() == (4,)
-    assert con.execute("select totals['trump'] from draws limit 1").fetchone() == (238,)
+    row = con.execute(
+        "select run_id, outcome, winner, vice_president, acting_president, totals['trump'],"
+        " house_states from draws limit 1"
+    ).fetchone()
+    assert row == ("run1", "electors", "biden", "pence", "none", 238, None)
+    assert con.execute("select distinct state from objection_votes order by state").fetchall() == [
+        ("AZ",),
+        ("PA",),
+    ]
+    con.close()
+
+
+def test_a_chunk_is_stored_whole_or_not_at_all_and_only_once(db):
+    con = connect(db)
+    run_key = start(con, draws=4)
+    bad_votes = votes_rows(run_key, 2, 0).drop_columns(["raised"])  # raised is not null
+    with pytest.raises(duckdb.Error):
+        store(con, run_key, draws_rows(run_key, [("electors", "biden")] * 2), bad_votes)
+    assert con.execute("select count(*) from stored_draws").fetchone() == (0,)
+    assert stored_chunk_starts(con, run_key) == set()
+    store(con, run_key, draws_rows(run_key, [("electors", "biden")] * 2))
+    with pytest.raises(duckdb.Error):
+        store(con, run_key, draws_rows(run_key, [("electors", "biden")] * 2))
+    assert con.execute("select count(*) from stored_draws").fetchone() == (2,)
+    assert stored_chunk_starts(con, run_key) == {(0, 0)}
     con.close()
 
 
 def test_a_failed_run_leaves_only_its_runs_row_marked_failed(db):
     con = connect(db)
-    begin_run(con, record(draws=4))
-    rows = draws_rows("run1", [("electors", "biden")] * 4)
-
-    def write_then_fail() -> None:
-        with RunWriter(con, "run1") as writer:
-            writer.append("draws", rows)
-            raise RuntimeError("disk on fire")
-
-    with pytest.raises(RuntimeError, match="disk on fire"):
-        write_then_fail()
+    run_key = start(con, draws=4)
+    store(con, run_key, draws_rows(run_key, [("electors", "biden")] * 2))
+    fail_run(con, "run1", RuntimeError("disk on fire"), keep_rows=False)
     assert con.execute("select status, error from runs").fetchone() == ("failed", "disk on fire")
+    for table in ("stored_draws", "stored_chunks", "draws", "objection_probabilities"):
+        assert con.execute(f"select count(*) from {table}").fetchone() == (0,), table
+    con.close()
+
+
+def test_a_run_left_running_by_a_dead_process_is_marked_failed_with_its_rows_kept(db):
+    con = connect(db)
+    run_key = start(con, draws=4)
+    store(con, run_key, draws_rows(run_key, [("electors", "biden")] * 2))
+    con.close()  # the writer "dies" here
+    con = connect(db)
+    assert con.execute("select status, error from runs").fetchone() == ("failed", INTERRUPTED)
+    assert stored_chunk_starts(con, run_key) == {(0, 0)}
     assert con.execute("select count(*) from draws").fetchone() == (0,)
-    assert con.execute("select count(*) from objection_probabilities").fetchone() == (0,)
     con.close()
 
 
@@ -159,10 +238,10 @@ def wilson(n: int, draws: int) -> tuple[float, float]:
 
 def test_outcome_probabilities_view_has_every_label_with_se_and_wilson_interval(db):
     con = connect(db)
-    begin_run(con, record(draws=10))
+    run_key = start(con, draws=10)
     outcomes = [("electors", "biden")] * 7 + [("house", "trump")] * 2 + [("no_choice", None)]
-    with RunWriter(con, "run1") as writer:
-        writer.append("draws", draws_rows("run1", outcomes))
+    store(con, run_key, draws_rows(run_key, outcomes))
+    complete_run(con, "run1")
     rows = {
         label: (n, p, se, lo, hi)
         for label, n, p, se, lo, hi in con.execute(
@@ -194,10 +273,14 @@ def test_outcome_probabilities_view_has_every_label_with_se_and_wilson_interval(
 
 def test_objection_probabilities_view(db):
     con = connect(db)
-    begin_run(con, record(draws=8))
-    with RunWriter(con, "run1") as writer:
-        writer.append("draws", draws_rows("run1", [("electors", "biden")] * 8))
-        writer.append("objection_votes", votes_rows("run1", 8, sustained_az=2))
+    run_key = start(con, draws=8)
+    store(
+        con,
+        run_key,
+        draws_rows(run_key, [("electors", "biden")] * 8),
+        votes_rows(run_key, 8, sustained_az=2),
+    )
+    complete_run(con, "run1")
     rows = {
         s: (pr, ps, se)
         for s, pr, ps, se in con.execute(
@@ -211,7 +294,7 @@ def test_objection_probabilities_view(db):
 
 def test_running_and_failed_runs_are_not_in_the_views(db):
     con = connect(db)
-    begin_run(con, record("stuck"))
+    start(con, "stuck")
     assert con.execute("select count(*) from outcome_probabilities").fetchone() == (0,)
     con.close()
 
@@ -220,10 +303,10 @@ def test_running_and_failed_runs_are_not_in_the_views(db):
     "statement",
     [
         "insert into runs (run_id) values ('x')",
-        "delete from draws",
+        "delete from stored_draws",
         "update runs set status = 'failed'",
         "create table t (a int)",
-        "drop table draws",
+        "drop table stored_draws",
         "copy (select 1) to 'out.csv'",
         "attach 'other.duckdb' as other",
         "install httpfs",
@@ -259,9 +342,9 @@ def test_sql_cannot_read_arbitrary_files(db, statement):
 
 def test_sql_answers_queries(db):
     con = connect(db)
-    begin_run(con, record(draws=2))
-    with RunWriter(con, "run1") as writer:
-        writer.append("draws", draws_rows("run1", [("electors", "biden")] * 2))
+    run_key = start(con, draws=2)
+    store(con, run_key, draws_rows(run_key, [("electors", "biden")] * 2))
+    complete_run(con, "run1")
     con.close()
     columns, rows = query_rows(db, "select label, p from outcome_probabilities order by label")
     assert columns == ["label", "p"]
@@ -277,3 +360,60 @@ def test_check_read_only_accepts_queries():
     con = duckdb.connect()
     check_read_only(con, "with a as (select 1 as x) select * from a")
     check_read_only(con, "explain select 1")
+
+
+def test_a_version_1_warehouse_is_upgraded_in_place_and_reads_the_same(db):
+    from pathlib import Path
+
+    v1 = duckdb.connect(str(db))
+    v1.execute((Path(__file__).parent / "fixtures" / "v1_tables.sql").read_text())
+    v1.execute(
+        "create table schema_version (version integer not null, "
+        "applied_at timestamptz not null default current_timestamp)"
+    )
+    v1.execute("insert into schema_version (version) values (1)")
+    v1.execute(
+        "insert into runs values ('old', '{}', 'h', '2021-01-06', 'eca1887', 'appointed', '{}',"
+        " ['biden', 'trump'], ['AZ', 'PA'], 7, 3, 32768, 'grouped', '0',"
+        " now(), now(), 'completed', null)"
+    )
+    v1.execute(
+        "insert into draws values"
+        " ('old', 0, 'electors', 'biden', 'harris', 'none', map {'biden': 306, 'trump': 232},"
+        "  538, 270, 2, 0, null),"
+        " ('old', 1, 'house', 'trump', 'pence', 'none', map {'biden': 227, 'trump': 232},"
+        "  459, 230, 2, 1, map {'biden': 20, 'trump': 27}),"
+        " ('old', 2, 'no_choice', null, null, 'speaker', map {'biden': 0, 'trump': 0},"
+        "  0, 1, 2, 2, map {'biden': 0, 'trump': 0})"
+    )
+    v1.execute(
+        "insert into objection_votes values ('old', 0, 'AZ', true, 121, 303, 6, 93, false),"
+        " ('old', 0, 'PA', false, null, null, null, null, false)"
+    )
+    v1.execute("insert into exact_probabilities values ('old', 'outcome', 'no_choice', 0.5)")
+    before = v1.execute(
+        "select draw, outcome, winner, vice_president, acting_president, totals, house_states"
+        " from draws order by draw"
+    ).fetchall()
+    v1.close()
+
+    con = connect(db)
+    assert con.execute("select max(version) from schema_version").fetchone() == (SCHEMA_VERSION,)
+    after = con.execute(
+        "select draw, outcome, winner, vice_president, acting_president, totals, house_states"
+        " from draws where run_id = 'old' order by draw"
+    ).fetchall()
+    assert after == before
+    assert con.execute(
+        "select state, raised, house_yes from objection_votes order by state"
+    ).fetchall() == [("AZ", True, 121), ("PA", False, None)]
+    probabilities = dict(
+        con.execute("select label, n from outcome_probabilities where run_id = 'old'").fetchall()
+    )
+    assert probabilities["electors:biden"] == 1
+    assert probabilities["house:trump"] == 1
+    assert probabilities["no_choice"] == 1
+    assert con.execute("select point, p from exact_probabilities").fetchall() == [(0, 0.5)]
+    # a new run after the upgrade gets a fresh key
+    assert start(con, "new") == 2
+    con.close()

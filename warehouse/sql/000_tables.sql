@@ -1,9 +1,17 @@
--- Append-only facts. A run's draws and objection votes land in one transaction with the
--- run's status set to 'completed'; a failed run keeps only its runs row, marked 'failed'.
+-- Schema version 2. Facts are stored compactly, chunk by chunk (stored_* tables: integer
+-- codes, arrays per candidate); the views `draws` and `objection_votes` decode them and show
+-- completed runs only. A chunk's rows and its `stored_chunks` row land in one transaction,
+-- and a run becomes visible in one transaction (its status set to 'completed'), so no query
+-- ever sees part of a run. Chunks of a run that did not complete stay invisible: a sweep can
+-- resume from them, and a failed `countlab run` deletes them.
+
+create sequence if not exists run_keys start 1;
 
 create table if not exists runs (
     run_id varchar primary key,
-    -- what was simulated
+    run_key integer not null unique,  -- compact key of the run's stored rows
+    kind varchar not null check (kind in ('run', 'sweep')),
+    -- what was simulated (a sweep: its base scenario; per point see sweep_points)
     scenario json not null,           -- the scenario file, validated, as canonical JSON
     scenario_hash varchar not null,   -- sha256 of that JSON
     session varchar not null,
@@ -14,7 +22,8 @@ create table if not exists runs (
     objection_states varchar[] not null,
     -- how
     seed ubigint not null,
-    draws bigint not null,
+    draws bigint not null,            -- draws per point
+    points integer not null,          -- 1 for a run
     block_draws integer not null,     -- draws per random stream (reproducibility unit)
     sampler varchar not null,
     countlab_version varchar not null,
@@ -25,25 +34,55 @@ create table if not exists runs (
     error varchar
 );
 
-create table if not exists draws (
+create table if not exists sweep_points (
     run_id varchar not null,
+    run_key integer not null,
+    point integer not null,           -- 0 for a run
+    params map(varchar, varchar) not null,       -- swept key -> value at this point
+    param_values map(varchar, double) not null,  -- the numeric ones, as numbers
+    scenario json not null,           -- the point's full scenario, canonical JSON
+    scenario_hash varchar not null,
+    session varchar not null,
+    regime varchar not null,
+    denominator varchar not null,
+    candidates varchar[] not null,
+    vp_candidates varchar[] not null,
+    objection_states varchar[] not null,
+    seed ubigint not null,            -- the point's own seed (`countlab run --seed` repeats it)
+    draws bigint not null,
+    primary key (run_key, point)
+);
+
+create table if not exists stored_chunks (
+    run_key integer not null,
+    point integer not null,
+    first_draw bigint not null,
+    n_draws bigint not null,
+    stored_at timestamptz not null,
+    primary key (run_key, point, first_draw)
+);
+
+create table if not exists stored_draws (
+    run_key integer not null,
+    point integer not null,
     draw bigint not null,
-    outcome varchar not null,          -- electors | house | no_choice
-    winner varchar,                    -- the President chosen, null for no_choice
-    vice_president varchar,
-    acting_president varchar not null, -- none | vp_elect | speaker (20th Amendment)
-    totals map(varchar, smallint) not null,  -- electoral votes counted per candidate
+    outcome utinyint not null,         -- index into the outcome labels (electors, house, ...)
+    winner utinyint,                   -- index into the point's candidates; null: no choice
+    vice_president utinyint,           -- index into the point's vp_candidates
+    acting_president utinyint not null,
+    totals smallint[] not null,        -- electoral votes counted, per candidate
     whole_number smallint not null,
     majority_needed smallint not null,
     n_raised smallint not null,
     n_sustained smallint not null,
-    house_states map(varchar, smallint)      -- contingent election: states won; else null
+    house_states smallint[]            -- contingent election: states won; else null
 );
 
-create table if not exists objection_votes (
-    run_id varchar not null,
+create table if not exists stored_objection_votes (
+    run_key integer not null,
+    point integer not null,
     draw bigint not null,
-    state varchar not null,
+    objection utinyint not null,       -- index into the point's objection_states
     raised boolean not null,
     house_yes smallint,                -- null when no chamber vote was taken
     house_no smallint,
@@ -54,6 +93,7 @@ create table if not exists objection_votes (
 
 create table if not exists exact_probabilities (
     run_id varchar not null,
+    point integer not null,
     quantity varchar not null,         -- outcome | winner | p_raised | p_sustained
     key varchar not null,              -- outcome label, candidate or state
     p double not null

@@ -1,54 +1,110 @@
--- Probabilities per completed run, with Monte Carlo standard errors and 95% Wilson
--- intervals. Every possible outcome label appears, with p = 0 when it never occurred.
+-- What users query. Completed runs only; `draws` and `objection_votes` decode the stored
+-- rows (codes and per-candidate arrays) into labels and maps. Probabilities are per run and
+-- point (a run has one point, 0), with Monte Carlo standard errors and 95% Wilson
+-- intervals; every possible outcome label appears, with p = 0 when it never occurred.
+-- {OUTCOMES} and {ACTING_PRESIDENT} are filled in from models.tally when the schema is
+-- applied.
 
 create or replace view completed_runs as
 select * from runs where status = 'completed';
 
+create or replace view completed_points as
+select p.*
+from sweep_points as p
+inner join runs as r on p.run_key = r.run_key
+where r.status = 'completed';
+
+create or replace view draws as
+select
+    p.run_id,
+    d.point,
+    d.draw,
+    {OUTCOMES}[d.outcome + 1] as outcome,
+    p.candidates[d.winner + 1] as winner,
+    p.vp_candidates[d.vice_president + 1] as vice_president,
+    {ACTING_PRESIDENT}[d.acting_president + 1] as acting_president,
+    map(p.candidates, d.totals) as totals,
+    d.whole_number,
+    d.majority_needed,
+    d.n_raised,
+    d.n_sustained,
+    case when d.house_states is not null then map(p.candidates, d.house_states) end
+        as house_states
+from stored_draws as d
+inner join completed_points as p on d.run_key = p.run_key and d.point = p.point;
+
+create or replace view objection_votes as
+select
+    p.run_id,
+    v.point,
+    v.draw,
+    p.objection_states[v.objection + 1] as state,
+    v.raised,
+    v.house_yes,
+    v.house_no,
+    v.senate_yes,
+    v.senate_no,
+    v.sustained
+from stored_objection_votes as v
+inner join completed_points as p on v.run_key = p.run_key and v.point = p.point;
+
 create or replace view outcome_labels as
 with
 candidates as (
-    select run_id, unnest(candidates) as candidate from completed_runs
+    select run_id, point, unnest(candidates) as candidate from completed_points
 ),
 
 labels as (
-    select run_id, 'electors:' || candidate as label, 'electors' as outcome, candidate
+    select run_id, point, 'electors:' || candidate as label, 'electors' as outcome, candidate
     from candidates
     union all
-    select run_id, 'house:' || candidate, 'house', candidate from candidates
+    select run_id, point, 'house:' || candidate, 'house', candidate from candidates
     union all
-    select run_id, 'no_choice', 'no_choice', null from completed_runs
+    select run_id, point, 'no_choice', 'no_choice', null from completed_points
 )
 
 select * from labels;
 
 create or replace view outcome_probabilities as
 with
+codes as (
+    select run_key, point, outcome, winner, count(*) as n
+    from stored_draws
+    group by all
+),
+
 counts as (
     select
-        run_id,
-        case when outcome = 'no_choice' then 'no_choice' else outcome || ':' || winner end
-            as label,
-        count(*) as n
-    from draws
+        p.run_id,
+        p.point,
+        case
+            when {OUTCOMES}[c.outcome + 1] = 'no_choice' then 'no_choice'
+            else {OUTCOMES}[c.outcome + 1] || ':' || p.candidates[c.winner + 1]
+        end as label,
+        sum(c.n) as n
+    from codes as c
+    inner join completed_points as p on c.run_key = p.run_key and c.point = p.point
     group by all
 ),
 
 joined as (
     select
         l.run_id,
+        l.point,
         l.label,
         l.outcome,
         l.candidate,
         coalesce(c.n, 0) as n,
-        r.draws
+        p.draws
     from outcome_labels as l
-    inner join completed_runs as r on l.run_id = r.run_id
-    left join counts as c on l.run_id = c.run_id and l.label = c.label
+    inner join completed_points as p on l.run_id = p.run_id and l.point = p.point
+    left join counts as c on l.run_id = c.run_id and l.point = c.point and l.label = c.label
 ),
 
 final as (
     select
         run_id,
+        point,
         label,
         outcome,
         candidate,
@@ -65,36 +121,45 @@ select * from final;
 
 create or replace view winner_probabilities as
 with
-counts as (
-    select run_id, winner as candidate, count(*) as n
-    from draws
+codes as (
+    select run_key, point, winner, count(*) as n
+    from stored_draws
     where winner is not null
     group by all
 ),
 
+counts as (
+    select p.run_id, p.point, p.candidates[c.winner + 1] as candidate, c.n
+    from codes as c
+    inner join completed_points as p on c.run_key = p.run_key and c.point = p.point
+),
+
 final as (
     select
-        r.run_id,
-        c.candidate,
+        p.run_id,
+        p.point,
+        u.candidate,
         coalesce(w.n, 0) as n,
-        r.draws,
-        coalesce(w.n, 0) / r.draws as p,
-        sqrt((coalesce(w.n, 0) / r.draws) * (1 - coalesce(w.n, 0) / r.draws) / r.draws) as se,
-        wilson_low(coalesce(w.n, 0), r.draws) as ci_low,
-        wilson_high(coalesce(w.n, 0), r.draws) as ci_high
-    from completed_runs as r
-    cross join unnest(r.candidates) as c (candidate)
-    left join counts as w on r.run_id = w.run_id and c.candidate = w.candidate
+        p.draws,
+        coalesce(w.n, 0) / p.draws as p,
+        sqrt((coalesce(w.n, 0) / p.draws) * (1 - coalesce(w.n, 0) / p.draws) / p.draws) as se,
+        wilson_low(coalesce(w.n, 0), p.draws) as ci_low,
+        wilson_high(coalesce(w.n, 0), p.draws) as ci_high
+    from completed_points as p
+    cross join unnest(p.candidates) as u (candidate)
+    left join counts as w
+        on p.run_id = w.run_id and p.point = w.point and u.candidate = w.candidate
 )
 
 select * from final;
 
 create or replace view objection_probabilities as
 with
-counts as (
+codes as (
     select
-        run_id,
-        state,
+        run_key,
+        point,
+        objection,
         count_if(raised) as n_raised,
         count_if(sustained) as n_sustained,
         -- mean votes when a vote was taken (null under vp-unilateral)
@@ -102,28 +167,29 @@ counts as (
         avg(house_no) as mean_house_no,
         avg(senate_yes) as mean_senate_yes,
         avg(senate_no) as mean_senate_no
-    from objection_votes
+    from stored_objection_votes
     group by all
 ),
 
 final as (
     select
-        c.run_id,
-        c.state,
-        r.draws,
+        p.run_id,
+        p.point,
+        p.objection_states[c.objection + 1] as state,
+        p.draws,
         c.n_raised,
         c.n_sustained,
-        c.n_raised / r.draws as p_raised,
-        c.n_sustained / r.draws as p_sustained,
-        sqrt((c.n_sustained / r.draws) * (1 - c.n_sustained / r.draws) / r.draws) as se,
-        wilson_low(c.n_sustained, r.draws) as ci_low,
-        wilson_high(c.n_sustained, r.draws) as ci_high,
+        c.n_raised / p.draws as p_raised,
+        c.n_sustained / p.draws as p_sustained,
+        sqrt((c.n_sustained / p.draws) * (1 - c.n_sustained / p.draws) / p.draws) as se,
+        wilson_low(c.n_sustained, p.draws) as ci_low,
+        wilson_high(c.n_sustained, p.draws) as ci_high,
         c.mean_house_yes,
         c.mean_house_no,
         c.mean_senate_yes,
         c.mean_senate_no
-    from counts as c
-    inner join completed_runs as r on c.run_id = r.run_id
+    from codes as c
+    inner join completed_points as p on c.run_key = p.run_key and c.point = p.point
 )
 
 select * from final;
