@@ -49,7 +49,10 @@ from warehouse.store import (
 )
 
 
-@task(cache_policy=NO_CACHE, task_run_name="point {point} draws {first_draw}+{n_draws}")
+@task(
+    cache_policy=NO_CACHE,
+    task_run_name="point {point} draws {first_draw}+{n_draws}",
+)
 def simulate_chunk(
     scenario: Scenario,
     *,
@@ -183,6 +186,18 @@ def run_record(
 ProgressHook = Callable[[int], None]
 
 
+def release_result(future: Any) -> None:
+    """Drop Prefect's reference to a task's return value once the flow holds it.
+
+    Prefect keeps every finished task's state, and with it the return value (measured: RSS
+    grew by about one chunk's rows per chunk, 1.1 GB for 3 million draws, against a flat
+    0.6 GB when the rows left by another path). The flow stores the rows and drops them.
+    """
+    state = future.state
+    if state is not None:
+        state.data = None
+
+
 def store_points(
     con: Any,
     *,
@@ -226,7 +241,9 @@ def store_points(
     window = 2 * max(1, workers)
     pending = deque(submit(i) for i in range(min(window, len(todo))))
     for index, (plan, first, n) in enumerate(todo):
-        facts = pending.popleft().result()
+        future = pending.popleft()
+        facts = future.result()
+        release_result(future)
         if index + window < len(todo):
             pending.append(submit(index + window))
         store_chunk(
