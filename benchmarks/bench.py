@@ -13,7 +13,7 @@ are child processes of that one command:
     ``flows.simulate.run`` (the Prefect flow, default 2 threads) on the same scenario into
     a fresh DuckDB file, every draw's rows stored; timed on a second run after an untimed
     tiny warm-up run (Prefect's start-up is ``first_answer_s*``). It runs in a child
-    process, so the Prefect API it starts goes away with it.
+    process against the benchmark's Prefect server (quick mode: Prefect's temporary one).
 ``rng_floor_draws_per_s``
     ``Generator.random(out=buf, dtype=float32)`` into a reused 256 KiB buffer on 2 processes
     at once; floats per second divided by floats per draw = sworn members x objections
@@ -256,9 +256,13 @@ def naive_rate(scenario: Scenario, n_draws: int) -> float:
 # --- end to end: the Prefect flow into DuckDB ----------------------------------------------
 
 
-def _end_to_end_worker(scenario_path: str, n_draws: int, folder: str, results: Any) -> None:
+def _end_to_end_worker(
+    scenario_path: str, n_draws: int, folder: str, api_url: str | None, results: Any
+) -> None:
     from flows.runner import configure_prefect
 
+    if api_url:
+        os.environ["PREFECT_API_URL"] = api_url
     configure_prefect()
     from flows.simulate import run
 
@@ -276,12 +280,13 @@ def _end_to_end_worker(scenario_path: str, n_draws: int, folder: str, results: A
     results.put(elapsed)
 
 
-def end_to_end_rate(n_draws: int, folder: Path) -> float:
-    """Draws per second of a warm ``flows.simulate.run`` into a fresh DuckDB file."""
+def end_to_end_rate(n_draws: int, folder: Path, api_url: str | None = None) -> float:
+    """Draws per second of a warm ``flows.simulate.run`` into a fresh DuckDB file (against
+    the Prefect API at ``api_url``, else Prefect's temporary server)."""
     ctx = mp.get_context("spawn")
     results = ctx.Queue()
     worker = ctx.Process(
-        target=_end_to_end_worker, args=(str(SCENARIO), n_draws, str(folder), results)
+        target=_end_to_end_worker, args=(str(SCENARIO), n_draws, str(folder), api_url, results)
     )
     worker.start()
     try:
@@ -442,8 +447,11 @@ def run_bench(*, quick: bool, log: Log = _stderr) -> dict[str, float | None]:
 
     with tempfile.TemporaryDirectory(prefix="countlab-bench-") as tmp:
         folder = Path(tmp)
-        step(f"end to end, {sizes.end_to_end_draws:,} draws (after a warm-up run)")
-        end_to_end = end_to_end_rate(sizes.end_to_end_draws, folder)
+        e2e = f"end to end, {sizes.end_to_end_draws:,} draws (after a warm-up run)"
+        end_to_end = None
+        if not sizes.with_server:
+            step(e2e)
+            end_to_end = end_to_end_rate(sizes.end_to_end_draws, folder)
         step(f"first answer without a server, {FIRST_ANSWER_DRAWS:,} draws")
         no_server, no_server_rss = timed_run(
             run_args(EXAMPLE, FIRST_ANSWER_DRAWS, folder / "no-server.duckdb"), _base_env()
@@ -453,6 +461,10 @@ def run_bench(*, quick: bool, log: Log = _stderr) -> dict[str, float | None]:
         if sizes.with_server:
             step("starting a Prefect server")
             with prefect_server(folder, step) as client_env:
+                step(e2e)
+                end_to_end = end_to_end_rate(
+                    sizes.end_to_end_draws, folder, client_env["PREFECT_API_URL"]
+                )
                 step(f"first answer with a server, {FIRST_ANSWER_DRAWS:,} draws")
                 with_server = first_answer_with_server(folder, client_env)
                 if sizes.peak_rss_draws:
@@ -465,6 +477,7 @@ def run_bench(*, quick: bool, log: Log = _stderr) -> dict[str, float | None]:
                     rate = sizes.peak_rss_draws / rss_time
                     step(f"peak RSS run took {rss_time:.1f} s ({rate:,.0f} draws/s, fresh process)")
 
+    assert end_to_end is not None
     result.update(
         {
             "draws_per_s_core": core,
