@@ -11,6 +11,7 @@ import json
 import secrets
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,6 +23,7 @@ from flows.runner import (
     DEFAULT_CHUNK_DRAWS,
     TASK_RUNNERS,
     RunRequest,
+    SweepRequest,
     configure_prefect,
     execute_run,
 )
@@ -346,6 +348,147 @@ def run(
         f"Stored in {db} as run {summary['run_id']}; e.g. countlab sql "
         f"\"select * from outcome_probabilities where run_id = '{summary['run_id']}'\""
     )
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[
+        Path | None, typer.Argument(help="Scenario file (TOML), with or without [sweep].")
+    ] = None,
+    draws: Annotated[
+        int | None,
+        typer.Option(help="Draws per point (default: the file's [run] draws, else 100000)."),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(help="Sweep seed; point i uses a seed derived from it and i."),
+    ] = None,
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="KEY=VALUES: a list a,b,c or a range start:stop:count (repeatable), "
+            "e.g. votes.senate.R=0:0.6:21 or regime=eca1887,ecra2022."
+        ),
+    ] = None,
+    design: Annotated[
+        str | None, typer.Option(help="grid (full factorial, default), lhs or sobol.")
+    ] = None,
+    points: Annotated[int | None, typer.Option(help="Points of an lhs or sobol design.")] = None,
+    db: Annotated[Path, typer.Option(help="DuckDB warehouse file.")] = Path(DEFAULT_DB),
+    resume: Annotated[
+        str | None,
+        typer.Option(help="Finish an interrupted sweep (RUN_ID); stored chunks are kept."),
+    ] = None,
+    chunk_draws: Annotated[
+        int, typer.Option(help="Draws per task (a hint: rounded up to whole random-stream blocks).")
+    ] = DEFAULT_CHUNK_DRAWS,
+    workers: Annotated[int, typer.Option(help="Tasks run in parallel.")] = 2,
+    runner: Annotated[
+        str, typer.Option(help="Prefect task runner: threads or processes.")
+    ] = "threads",
+    sampler: Annotated[
+        str | None,
+        typer.Option(help="grouped (binomial counts) or members (one uniform per member)."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the sweep's results as one JSON object.")
+    ] = False,
+) -> None:
+    """Simulate a scenario at every point of a sweep, in one Prefect flow and one run."""
+    if runner not in TASK_RUNNERS:
+        raise CountlabError(f"--runner {runner!r}: expected {' or '.join(TASK_RUNNERS)}")
+    if chunk_draws < 1 or workers < 1:
+        raise CountlabError("--chunk-draws and --workers must be positive")
+    if draws is not None and draws < 1:
+        raise CountlabError(f"--draws {draws}: expected a positive number")
+    if seed is not None and seed < 0:
+        raise CountlabError(f"--seed {seed}: expected a non-negative integer")
+    request = SweepRequest(
+        scenario_path=None if scenario is None else str(scenario),
+        draws=draws,
+        seed=seed,
+        db=str(db),
+        vary=tuple(vary or ()),
+        design=design,
+        points=points,
+        chunk_draws=chunk_draws,
+        workers=workers,
+        sampler=sampler,
+        runner=runner,
+        resume=resume,
+    )
+    configure_prefect()
+    from flows.sweeping import plan_sweep, resume_points
+
+    if resume is not None:
+        if scenario is not None or vary or design or points or draws or seed is not None:
+            raise CountlabError(
+                "--resume RUN_ID takes no scenario, --vary, --design, --points, --draws or "
+                "--seed: the sweep's own are used"
+            )
+        con = connect(db)
+        try:
+            run_row, plans = resume_points(con, resume)
+        finally:
+            con.close()
+        total = run_row["draws"] * len(plans)
+    else:
+        if scenario is None:
+            raise CountlabError("countlab sweep: give a scenario file, or --resume RUN_ID")
+        if seed is None:
+            config, _ = load_scenario(scenario)
+            seed = config.run.seed if config.run.seed is not None else secrets.randbits(63)
+            request = replace(request, seed=seed)
+        plan = plan_sweep(request, run_id="check")  # every user mistake surfaces here
+        total = plan.total_draws
+        connect(db).close()
+    result = execute_run(request, show_progress=sys.stderr.isatty(), total=total)
+    if as_json:
+        print(json.dumps(result))
+        return
+    _sweep_table(result)
+    out.print(
+        f'Stored in {db} as run {result["run_id"]}; e.g. countlab sql "select * from '
+        f"sweep_outcome_probabilities where run_id = '{result['run_id']}'\""
+    )
+
+
+def _sweep_table(result: dict[str, Any]) -> None:
+    """Print a sweep: one row per point, its parameters, the outcomes that occur and each
+    objection's probability of being sustained."""
+    points = result["points"]
+    keys = list(dict.fromkeys(k for p in points for k in p["params"]))
+    labels = [
+        label
+        for label in dict.fromkeys(lb for p in points for lb in p["outcomes"])
+        if any(p["outcomes"].get(label, {}).get("p", 0) > 0 for p in points)
+    ]
+    states = list(dict.fromkeys(s for p in points for s in p["objections"]))
+    out.print(
+        f"[bold]Sweep {result['run_id']}[/bold]: {len(points)} points x "
+        f"{result['draws']:,} draws, seed {result['seed']}"
+    )
+    table = Table("point", *keys, *(f"P({lb})" for lb in labels), *(f"{s} sust." for s in states))
+    for p in points:
+        table.add_row(
+            str(p["point"]),
+            *(_cell(p["params"].get(k)) for k in keys),
+            *(_probability(p["outcomes"].get(lb)) for lb in labels),
+            *(_probability(p["objections"].get(s), "p_sustained") for s in states),
+        )
+    out.print(table)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "" if value is None else str(value)
+
+
+def _probability(entry: dict[str, Any] | None, key: str = "p") -> str:
+    if entry is None:
+        return ""
+    return f"{entry[key]:.4f} ± {entry['se']:.4f}"
 
 
 @app.command()

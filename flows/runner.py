@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,6 +57,24 @@ class RunRequest:
     runner: str = "threads"
 
 
+@dataclass(frozen=True, slots=True)
+class SweepRequest:
+    """What ``countlab sweep`` was asked to do (``resume``: the run id to finish instead)."""
+
+    scenario_path: str | None
+    draws: int | None
+    seed: int | None
+    db: str
+    vary: tuple[str, ...] = ()
+    design: str | None = None
+    points: int | None = None
+    chunk_draws: int = DEFAULT_CHUNK_DRAWS
+    workers: int = 2
+    sampler: str | None = None
+    runner: str = "threads"
+    resume: str | None = None
+
+
 def plan_chunks(n_draws: int, chunk_draws: int) -> list[tuple[int, int]]:
     """Return ``(first_draw, n_draws)`` per task; every chunk starts on a block boundary."""
     size = max(1, math.ceil(chunk_draws / BLOCK_DRAWS)) * BLOCK_DRAWS
@@ -84,12 +103,29 @@ def configure_prefect(*, use_local_server: bool = True) -> None:
         os.environ["PREFECT_API_URL"] = LOCAL_SERVER
 
 
-def execute_run(request: RunRequest, *, show_progress: bool) -> dict[str, Any]:
-    """Run the ``countlab-run`` flow, with a progress bar on a terminal."""
+def _progress_lines(total: int) -> Callable[[int], None]:
+    """A sweep's progress as log lines on stderr, one per chunk (no terminal: cron, CI)."""
+    done = 0
+
+    def report(n: int) -> None:
+        nonlocal done
+        done += n
+        print(f"countlab sweep: {done:,}/{total:,} draws stored", file=sys.stderr, flush=True)
+
+    return report
+
+
+def execute_run(
+    request: RunRequest | SweepRequest, *, show_progress: bool, total: int | None = None
+) -> dict[str, Any]:
+    """Run the ``countlab-run`` or ``countlab-sweep`` flow, with a progress bar on a
+    terminal (``total`` draws; a run's own draws when not given)."""
     configure_prefect()
     from flows.simulate import run
 
     if not show_progress:
+        if isinstance(request, SweepRequest):
+            return run(request, _progress_lines(total or 0))
         return run(request)
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -100,6 +136,6 @@ def execute_run(request: RunRequest, *, show_progress: bool) -> dict[str, Any]:
         TimeRemainingColumn(),
         transient=True,
     ) as bar:
-        task_id = bar.add_task("draws", total=request.draws)
+        task_id = bar.add_task("draws", total=total or request.draws)
         advance: Callable[[int], None] = lambda n: bar.advance(task_id, n)
         return run(request, advance)

@@ -129,27 +129,44 @@ def _first_error(exc: ValidationError, source: str) -> CountlabError:
     return InputError(source, field or "scenario", value, message)
 
 
-def parse_scenario(text: str, *, source: str) -> ScenarioConfig:
-    """Parse and validate a scenario file's text."""
+def parse_toml(text: str, *, source: str) -> dict[str, Any]:
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CountlabError(f"{source}: not valid TOML ({exc})") from None
+
+
+def parse_scenario(text: str, *, source: str) -> ScenarioConfig:
+    """Parse and validate a scenario file's text (a ``[sweep]`` table is read elsewhere:
+    :func:`sweep_table`)."""
+    raw = parse_toml(text, source=source)
+    raw.pop("sweep", None)
     try:
         return ScenarioConfig.model_validate(raw)
     except ValidationError as exc:
         raise _first_error(exc, source) from None
 
 
-def load_scenario(path: Path) -> tuple[ScenarioConfig, Path]:
-    """Read a scenario file; returns the config and the folder relative paths start from."""
+def read_text(path: Path) -> str:
     if not path.is_file():
         raise CountlabError(f"{path}: scenario file not found")
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise CountlabError(f"{path}: not UTF-8 text ({exc.reason})") from None
-    return parse_scenario(text, source=str(path)), path.parent
+
+
+def load_scenario(path: Path) -> tuple[ScenarioConfig, Path]:
+    """Read a scenario file; returns the config and the folder relative paths start from."""
+    return parse_scenario(read_text(path), source=str(path)), path.parent
+
+
+def sweep_table(path: Path) -> dict[str, Any] | None:
+    """The ``[sweep]`` table of a scenario file, if it has one."""
+    table = parse_toml(read_text(path), source=str(path)).get("sweep")
+    if table is not None and not isinstance(table, dict):
+        raise InputError(str(path), "sweep", table, "expected a table")
+    return table
 
 
 def parse_overrides(text: str, *, source: str, session: Session) -> dict[str, float]:

@@ -8,6 +8,7 @@ alone writes: one transaction per chunk, and a last one that makes the run visib
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections import deque
@@ -28,7 +29,7 @@ from prefect.settings import (
 )
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-from flows.runner import TASK_RUNNERS, RunRequest, plan_chunks
+from flows.runner import TASK_RUNNERS, RunRequest, SweepRequest, plan_chunks
 from flows.scenario import ScenarioConfig, load_scenario, to_scenario
 from models.behaviour import Scenario
 from models.engine import SAMPLERS, simulate
@@ -160,6 +161,9 @@ def run_record(
     draws: int,
     points: int,
     sampler: str,
+    base_dir: Path,
+    chunk_draws: int,
+    sweep_json: str | None = None,
 ) -> RunRecord:
     """The provenance row of a run or sweep (a sweep: its base scenario)."""
     rules = scenario.rules
@@ -177,6 +181,9 @@ def run_record(
         seed=seed,
         draws=draws,
         points=points,
+        sweep_json=sweep_json,
+        base_dir=str(base_dir.resolve()),
+        chunk_draws=chunk_draws,
         block_draws=BLOCK_DRAWS,
         sampler=sampler,
         countlab_version=version("countlab"),
@@ -254,14 +261,56 @@ def store_points(
             progress(n)
 
 
+def execute(
+    con: Any,
+    *,
+    run_id: str,
+    run_key: int,
+    plans: list[PointPlan],
+    draws: int,
+    chunk_draws: int,
+    sampler: str,
+    workers: int,
+    keep_rows: bool,
+    exact_scenario: Scenario | None = None,
+    progress: ProgressHook | None = None,
+) -> None:
+    """Store every missing chunk of a begun run, then complete it; on any failure (Ctrl-C
+    included) mark it failed, keeping its stored chunks when ``keep_rows`` (to resume)."""
+    try:
+        exact_future = compute_exact.submit(exact_scenario) if exact_scenario else None
+        store_points(
+            con,
+            run_key=run_key,
+            plans=plans,
+            draws=draws,
+            chunk_draws=chunk_draws,
+            sampler=sampler,
+            workers=workers,
+            progress=progress,
+        )
+        exact = None
+        if exact_future is not None and exact_scenario is not None:
+            exact = exact_table(exact_future.result(), exact_scenario, run_id)
+        complete_run(con, run_id, exact)
+    except BaseException as error:
+        with contextlib.suppress(Exception):  # the original error matters more
+            fail_run(con, run_id, error, keep_rows=keep_rows)
+        raise
+
+
+def check_sampler(sampler: str) -> str:
+    if sampler not in SAMPLERS:
+        raise CountlabError(f"--sampler {sampler!r}: expected one of {', '.join(SAMPLERS)}")
+    return sampler
+
+
 @flow(name="countlab-run", log_prints=False, validate_parameters=False)
 def run_flow(request: RunRequest, progress: ProgressHook | None = None) -> dict[str, Any]:
     """Simulate a scenario and store every draw; return the run's summary."""
     config, base = load_scenario(Path(request.scenario_path))
     scenario = to_scenario(config, base=base, source=request.scenario_path)
-    sampler = request.sampler or config.run.sampler
-    if sampler not in SAMPLERS:
-        raise CountlabError(f"--sampler {sampler!r}: expected one of {', '.join(SAMPLERS)}")
+    sampler = check_sampler(request.sampler or config.run.sampler)
     run_id = uuid.uuid4().hex[:12]
     con = connect(request.db)
     try:
@@ -274,36 +323,32 @@ def run_flow(request: RunRequest, progress: ProgressHook | None = None) -> dict[
             draws=request.draws,
             points=1,
             sampler=sampler,
+            base_dir=base,
+            chunk_draws=request.chunk_draws,
         )
         point = point_record(config, scenario, point=0, seed=request.seed, draws=request.draws)
         run_key = begin_run(con, record, [point])
-        try:
-            exact_future = compute_exact.submit(scenario) if request.exact else None
-            store_points(
-                con,
-                run_key=run_key,
-                plans=[PointPlan(0, scenario, request.seed, point)],
-                draws=request.draws,
-                chunk_draws=request.chunk_draws,
-                sampler=sampler,
-                workers=request.workers,
-                progress=progress,
-            )
-            exact = (
-                exact_table(exact_future.result(), scenario, run_id)
-                if exact_future is not None
-                else None
-            )
-            complete_run(con, run_id, exact)
-        except BaseException as error:
-            fail_run(con, run_id, error, keep_rows=False)
-            raise
+        execute(
+            con,
+            run_id=run_id,
+            run_key=run_key,
+            plans=[PointPlan(0, scenario, request.seed, point)],
+            draws=request.draws,
+            chunk_draws=request.chunk_draws,
+            sampler=sampler,
+            workers=request.workers,
+            keep_rows=False,
+            exact_scenario=scenario if request.exact else None,
+            progress=progress,
+        )
         return read_summary(con, run_id)
     finally:
         con.close()
 
 
-def task_runner(request: RunRequest) -> ThreadPoolTaskRunner | ProcessPoolTaskRunner:
+def task_runner(
+    request: RunRequest | SweepRequest,
+) -> ThreadPoolTaskRunner | ProcessPoolTaskRunner:
     """Return the Prefect task runner ``request.runner`` names, ``request.workers`` wide."""
     if request.runner not in TASK_RUNNERS:
         raise CountlabError(f"--runner {request.runner!r}: expected {' or '.join(TASK_RUNNERS)}")
@@ -313,14 +358,20 @@ def task_runner(request: RunRequest) -> ThreadPoolTaskRunner | ProcessPoolTaskRu
     return ThreadPoolTaskRunner(max_workers=workers)
 
 
-def run(request: RunRequest, progress: ProgressHook | None = None) -> dict[str, Any]:
-    """Run :func:`run_flow` on the task runner the request names.
+def run(request: RunRequest | SweepRequest, progress: ProgressHook | None = None) -> dict[str, Any]:
+    """Run :func:`run_flow` (or, for a sweep, ``flows.sweeping.sweep_flow``) on the task
+    runner the request names.
 
     Flow heartbeats are off (they only add a second of waiting at the end of a run). With
     the process runner and no Prefect API configured, one temporary server is started here
     and its URL handed to the worker processes, which would otherwise each start their own.
     """
-    flow = run_flow.with_options(task_runner=task_runner(request))
+    if isinstance(request, SweepRequest):
+        from flows.sweeping import sweep_flow
+
+        flow = sweep_flow.with_options(task_runner=task_runner(request))
+    else:
+        flow = run_flow.with_options(task_runner=task_runner(request))
     settings: dict[Any, Any] = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
     if request.runner != "processes" or get_current_settings().api.url:
         with temporary_settings(settings):
@@ -338,4 +389,4 @@ def run(request: RunRequest, progress: ProgressHook | None = None) -> dict[str, 
         server.stop()
 
 
-__all__ = ["RunRequest", "plan_chunks", "run", "run_flow"]
+__all__ = ["RunRequest", "SweepRequest", "plan_chunks", "run", "run_flow"]

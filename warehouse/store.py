@@ -130,6 +130,9 @@ class RunRecord:
     seed: int
     draws: int  # per point
     points: int
+    sweep_json: str | None
+    base_dir: str
+    chunk_draws: int
     block_draws: int
     sampler: str
     countlab_version: str
@@ -163,9 +166,9 @@ def begin_run(con: duckdb.DuckDBPyConnection, record: RunRecord, points: list[Po
         run_key = int(row[0])
         con.execute(
             "insert into runs (run_id, run_key, kind, scenario, scenario_hash, session, regime,"
-            " denominator, rules, candidates, objection_states, seed, draws, points,"
-            " block_draws, sampler, countlab_version, started_at, status)"
-            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
+            " denominator, rules, candidates, objection_states, seed, draws, points, sweep,"
+            " base_dir, chunk_draws, block_draws, sampler, countlab_version, started_at, status)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
             [
                 record.run_id,
                 run_key,
@@ -181,6 +184,9 @@ def begin_run(con: duckdb.DuckDBPyConnection, record: RunRecord, points: list[Po
                 record.seed,
                 record.draws,
                 record.points,
+                record.sweep_json,
+                record.base_dir,
+                record.chunk_draws,
                 record.block_draws,
                 record.sampler,
                 record.countlab_version,
@@ -279,6 +285,14 @@ def complete_run(
     except BaseException:
         con.rollback()
         raise
+
+
+def reopen_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Mark a failed run 'running' again, to finish it (``countlab sweep --resume``)."""
+    con.execute(
+        "update runs set status = 'running', finished_at = null, error = null where run_id = ?",
+        [run_id],
+    )
 
 
 def fail_run(

@@ -24,6 +24,9 @@ create table if not exists runs (
     seed ubigint not null,
     draws bigint not null,            -- draws per point
     points integer not null,          -- 1 for a run
+    sweep json,                       -- a sweep's definition (design and varied keys)
+    base_dir varchar not null,        -- where the scenario's relative paths start (resume)
+    chunk_draws bigint not null,      -- draws per task (resume skips stored chunks)
     block_draws integer not null,     -- draws per random stream (reproducibility unit)
     sampler varchar not null,
     countlab_version varchar not null,

@@ -193,3 +193,104 @@ final as (
 )
 
 select * from final;
+
+-- Sweeps: every point's probabilities beside its parameters. `params` holds each varied
+-- key's value as text (params['regime']); `param_values` the numeric ones as numbers
+-- (param_values['votes.senate.D']), ready to group, order and plot by.
+
+create or replace view sweep_outcome_probabilities as
+select
+    o.run_id,
+    o.point,
+    p.params,
+    p.param_values,
+    p.seed as point_seed,
+    o.label,
+    o.outcome,
+    o.candidate,
+    o.n,
+    o.draws,
+    o.p,
+    o.se,
+    o.ci_low,
+    o.ci_high
+from outcome_probabilities as o
+inner join completed_points as p on o.run_id = p.run_id and o.point = p.point;
+
+create or replace view sweep_objection_probabilities as
+select
+    o.run_id,
+    o.point,
+    p.params,
+    p.param_values,
+    o.state,
+    o.draws,
+    o.p_raised,
+    o.p_sustained,
+    o.se,
+    o.ci_low,
+    o.ci_high
+from objection_probabilities as o
+inner join completed_points as p on o.run_id = p.run_id and o.point = p.point;
+
+-- Every swept probability in one long view: quantity 'outcome' (key: the outcome label) or
+-- 'sustained' (key: the objection's state).
+
+create or replace view sweep_probabilities as
+select run_id, point, params, param_values, 'outcome' as quantity, label as key, p, se
+from sweep_outcome_probabilities
+union all
+select run_id, point, params, param_values, 'sustained', state, p_sustained, se
+from sweep_objection_probabilities;
+
+-- Where a probability first reaches a level along one numeric swept key, e.g.
+--   select * from sweep_threshold('RUN_ID', 'votes.senate.D', 'outcome', 'no_choice', 0.5)
+--   select * from sweep_threshold('RUN_ID', 'votes.senate.D', 'sustained', 'AZ', 0.5)
+-- Points are grouped by every other swept parameter (`fixed`, e.g. {'regime': 'ecra2022'});
+-- within a group, along the key in increasing order, `below` and `above` are the last value
+-- under the level and the first at or over it, and `crossing` interpolates linearly between
+-- them. No row for a group that never reaches the level; `below` is null when the first
+-- point already does.
+
+create or replace macro sweep_threshold(run, param, what, which, level) as table
+with
+series as (
+    select
+        map_from_entries(
+            list_filter(map_entries(params), lambda e: e.key != param)
+        ) as fixed,
+        param_values[param] as x,
+        p
+    from sweep_probabilities
+    where
+        run_id = run and quantity = what and key = which
+        and param_values[param] is not null
+),
+
+ordered as (
+    select
+        fixed,
+        x,
+        p,
+        lag(x) over (partition by fixed order by x) as x_before,
+        lag(p) over (partition by fixed order by x) as p_before
+    from series
+),
+
+first_over as (
+    select fixed, x_before as below, x as above, p_before as p_below, p as p_above
+    from ordered
+    where p >= level
+    qualify row_number() over (partition by fixed order by x) = 1
+)
+
+select
+    fixed,
+    below,
+    above,
+    case
+        when below is null or p_above = p_below then above
+        else below + (level - p_below) * (above - below) / (p_above - p_below)
+    end as crossing
+from first_over
+order by fixed::varchar;

@@ -1,0 +1,185 @@
+"""The ``countlab-sweep`` flow: every point of a sweep in one run, resumable.
+
+All points are planned (and every user mistake found) before anything is written. Each
+point's chunks run as tasks named ``point P draws F+N``; the flow stores them one transaction
+per chunk. A sweep that stops (Ctrl-C, a killed process, a failed worker) keeps its stored
+chunks; ``countlab sweep --resume RUN_ID`` rebuilds every point from the warehouse's own
+record (scenario JSON, seed, draws, chunk size) and computes only the chunks not stored, so
+the finished sweep has exactly the rows an uninterrupted one would have.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prefect import flow
+
+from flows.runner import SweepRequest
+from flows.scenario import ScenarioConfig, load_scenario, sweep_table, to_scenario
+from flows.simulate import (
+    PointPlan,
+    ProgressHook,
+    check_sampler,
+    execute,
+    point_record,
+    run_record,
+)
+from flows.sweep import (
+    SweepSpec,
+    apply_params,
+    design_points,
+    make_spec,
+    params_numbers,
+    params_text,
+    parse_axis,
+    parse_sweep_table,
+    parse_vary,
+    point_seed,
+)
+from models.errors import CountlabError
+from warehouse.queries import read_run, read_sweep
+from warehouse.store import RunRecord, begin_run, connect, reopen_run
+
+DEFAULT_DRAWS = 100_000
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SweepPlan:
+    """Everything a sweep will do, checked: its record, its points, its sizes."""
+
+    record: RunRecord
+    plans: list[PointPlan]
+    draws: int
+    chunk_draws: int
+    sampler: str
+
+    @property
+    def total_draws(self) -> int:
+        return self.draws * len(self.plans)
+
+
+def sweep_spec(request: SweepRequest, path: Path) -> SweepSpec:
+    """The file's ``[sweep]`` table with the command line's ``--vary``, ``--design`` and
+    ``--points`` on top (a ``--vary`` key replaces the file's axis for that key)."""
+    table = sweep_table(path) or {}
+    spec = parse_sweep_table(table, source=str(path))
+    axes = {axis.key: axis for axis in spec.axes}
+    for text in request.vary:
+        axis = parse_vary(text)
+        axes[axis.key] = axis
+    return make_spec(
+        tuple(axes.values()),
+        design=request.design or spec.design,
+        points=request.points if request.points is not None else spec.points,
+        source=str(path),
+    )
+
+
+def plan_sweep(request: SweepRequest, *, run_id: str) -> SweepPlan:
+    """Plan a new sweep: validate the file, the sweep and every point's scenario."""
+    assert request.scenario_path is not None
+    path = Path(request.scenario_path)
+    config, base = load_scenario(path)
+    spec = sweep_spec(request, path)
+    seed = request.seed if request.seed is not None else config.run.seed
+    if seed is None:
+        raise CountlabError("countlab sweep: give --seed (or [run] seed in the file)")
+    draws = request.draws or config.run.draws or DEFAULT_DRAWS
+    sampler = check_sampler(request.sampler or config.run.sampler)
+    base_scenario = to_scenario(config, base=base, source=str(path))
+    plans = []
+    for point, params in enumerate(design_points(spec, seed=seed)):
+        point_config = apply_params(config, params, source=str(path))
+        scenario = to_scenario(point_config, base=base, source=f"{path} (point {point})")
+        own_seed = point_seed(seed, point)
+        record = point_record(
+            point_config,
+            scenario,
+            point=point,
+            seed=own_seed,
+            draws=draws,
+            params=params_text(params),
+            param_values=params_numbers(params),
+        )
+        plans.append(PointPlan(point, scenario, own_seed, record))
+    record = run_record(
+        config,
+        base_scenario,
+        run_id=run_id,
+        kind="sweep",
+        seed=seed,
+        draws=draws,
+        points=len(plans),
+        sampler=sampler,
+        base_dir=base,
+        chunk_draws=request.chunk_draws,
+        sweep_json=spec.to_json(),
+    )
+    return SweepPlan(record, plans, draws, request.chunk_draws, sampler)
+
+
+def resume_points(con: Any, run_id: str) -> tuple[dict[str, Any], list[PointPlan]]:
+    """The runs row of a sweep to resume and its points, rebuilt from the warehouse."""
+    run = read_run(con, run_id)
+    if run["status"] == "completed":
+        raise CountlabError(f"run {run_id!r} is already completed: nothing to resume")
+    base = Path(run["base_dir"])
+    plans = []
+    for point, scenario_json, seed in con.execute(
+        "select point, scenario, seed from sweep_points where run_id = ? order by point",
+        [run_id],
+    ).fetchall():
+        config = ScenarioConfig.model_validate(json.loads(scenario_json))
+        scenario = to_scenario(config, base=base, source=f"run {run_id} (point {point})")
+        plans.append(PointPlan(int(point), scenario, int(seed), None))  # type: ignore[arg-type]
+    return run, plans
+
+
+def check_axes(request: SweepRequest) -> None:
+    """Fail early on a malformed ``--vary`` (before Prefect starts)."""
+    for text in request.vary:
+        parse_vary(text)
+
+
+@flow(name="countlab-sweep", log_prints=False, validate_parameters=False)
+def sweep_flow(request: SweepRequest, progress: ProgressHook | None = None) -> dict[str, Any]:
+    """Simulate every point of a sweep (or finish one) and return the sweep's summary."""
+    con = connect(request.db)
+    try:
+        if request.resume:
+            run, plans = resume_points(con, request.resume)
+            run_id, run_key = request.resume, int(run["run_key"])
+            draws, chunk_draws, sampler = run["draws"], run["chunk_draws"], run["sampler"]
+            reopen_run(con, run_id)
+        else:
+            run_id = uuid.uuid4().hex[:12]
+            plan = plan_sweep(request, run_id=run_id)
+            plans, draws, chunk_draws, sampler = (
+                plan.plans,
+                plan.draws,
+                plan.chunk_draws,
+                plan.sampler,
+            )
+            run_key = begin_run(con, plan.record, [p.record for p in plans])
+        execute(
+            con,
+            run_id=run_id,
+            run_key=run_key,
+            plans=plans,
+            draws=draws,
+            chunk_draws=chunk_draws,
+            sampler=sampler,
+            workers=request.workers,
+            keep_rows=True,
+            progress=progress,
+        )
+        return read_sweep(con, run_id)
+    finally:
+        con.close()
+
+
+__all__ = ["check_axes", "parse_axis", "plan_sweep", "sweep_flow"]
