@@ -299,8 +299,12 @@ def run(
     ] = DEFAULT_CHUNK_DRAWS,
     workers: Annotated[int, typer.Option(help="Tasks run in parallel.")] = 2,
     runner: Annotated[
-        str, typer.Option(help="Prefect task runner: threads or processes.")
+        str, typer.Option(help="Prefect task runner: threads, processes or dask.")
     ] = "threads",
+    address: Annotated[
+        str | None,
+        typer.Option(help="--runner dask: an existing Dask scheduler, tcp://HOST:PORT."),
+    ] = None,
     sampler: Annotated[
         str | None,
         typer.Option(help="grouped (binomial counts) or members (one uniform per member)."),
@@ -318,7 +322,9 @@ def run(
     if sampler is not None and sampler not in SAMPLERS:
         raise CountlabError(f"--sampler {sampler!r}: expected one of {', '.join(SAMPLERS)}")
     if runner not in TASK_RUNNERS:
-        raise CountlabError(f"--runner {runner!r}: expected {' or '.join(TASK_RUNNERS)}")
+        raise CountlabError(f"--runner {runner!r}: expected {', '.join(TASK_RUNNERS)}")
+    if address and runner != "dask":
+        raise CountlabError("--address is for --runner dask")
     if chunk_draws < 1 or workers < 1:
         raise CountlabError("--chunk-draws and --workers must be positive")
     if seed is None:
@@ -335,6 +341,8 @@ def run(
         workers=workers,
         exact=exact,
         sampler=sampler,
+        runner=runner,
+        address=address,
     )
     summary = execute_run(request, show_progress=sys.stderr.isatty())
     if as_json:
@@ -384,8 +392,12 @@ def sweep(
     ] = DEFAULT_CHUNK_DRAWS,
     workers: Annotated[int, typer.Option(help="Tasks run in parallel.")] = 2,
     runner: Annotated[
-        str, typer.Option(help="Prefect task runner: threads or processes.")
+        str, typer.Option(help="Prefect task runner: threads, processes or dask.")
     ] = "threads",
+    address: Annotated[
+        str | None,
+        typer.Option(help="--runner dask: an existing Dask scheduler, tcp://HOST:PORT."),
+    ] = None,
     sampler: Annotated[
         str | None,
         typer.Option(help="grouped (binomial counts) or members (one uniform per member)."),
@@ -396,7 +408,9 @@ def sweep(
 ) -> None:
     """Simulate a scenario at every point of a sweep, in one Prefect flow and one run."""
     if runner not in TASK_RUNNERS:
-        raise CountlabError(f"--runner {runner!r}: expected {' or '.join(TASK_RUNNERS)}")
+        raise CountlabError(f"--runner {runner!r}: expected {', '.join(TASK_RUNNERS)}")
+    if address and runner != "dask":
+        raise CountlabError("--address is for --runner dask")
     if chunk_draws < 1 or workers < 1:
         raise CountlabError("--chunk-draws and --workers must be positive")
     if draws is not None and draws < 1:
@@ -415,6 +429,7 @@ def sweep(
         workers=workers,
         sampler=sampler,
         runner=runner,
+        address=address,
         resume=resume,
     )
     configure_prefect()

@@ -16,8 +16,10 @@ from typing import Any
 
 from models.sampling import BLOCK_DRAWS
 
-TASK_RUNNERS = ("threads", "processes")
-"""Prefect task runners: ThreadPoolTaskRunner or ProcessPoolTaskRunner, ``workers`` wide."""
+TASK_RUNNERS = ("threads", "processes", "dask")
+"""Prefect task runners: ThreadPoolTaskRunner, ProcessPoolTaskRunner (``workers`` wide) or
+prefect-dask's DaskTaskRunner (an existing cluster at ``address``, else a local cluster of
+``workers`` single-threaded worker processes)."""
 
 DEFAULT_CHUNK_DRAWS = 8 * BLOCK_DRAWS
 """Draws per task unless ``--chunk-draws`` says otherwise (rounded up to whole blocks)."""
@@ -36,6 +38,8 @@ QUIET_PREFECT = {
     "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+    # A local Dask cluster (--runner dask): warnings only, no dashboard chatter.
+    "DASK_DISTRIBUTED__LOGGING__DISTRIBUTED": "warning",
 }
 
 LOCAL_SERVER = "http://127.0.0.1:4200/api"
@@ -55,6 +59,7 @@ class RunRequest:
     exact: bool = False
     sampler: str | None = None
     runner: str = "threads"
+    address: str | None = None  # an existing Dask scheduler, tcp://HOST:PORT (runner dask)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +77,7 @@ class SweepRequest:
     workers: int = 2
     sampler: str | None = None
     runner: str = "threads"
+    address: str | None = None
     resume: str | None = None
 
 

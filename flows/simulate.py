@@ -346,13 +346,26 @@ def run_flow(request: RunRequest, progress: ProgressHook | None = None) -> dict[
         con.close()
 
 
-def task_runner(
-    request: RunRequest | SweepRequest,
-) -> ThreadPoolTaskRunner | ProcessPoolTaskRunner:
+def task_runner(request: RunRequest | SweepRequest) -> Any:
     """Return the Prefect task runner ``request.runner`` names, ``request.workers`` wide."""
     if request.runner not in TASK_RUNNERS:
-        raise CountlabError(f"--runner {request.runner!r}: expected {' or '.join(TASK_RUNNERS)}")
+        raise CountlabError(f"--runner {request.runner!r}: expected {', '.join(TASK_RUNNERS)}")
+    if request.address and request.runner != "dask":
+        raise CountlabError("--address is for --runner dask")
     workers = max(1, request.workers)
+    if request.runner == "dask":
+        from prefect_dask import DaskTaskRunner  # a 2.5 s import: only here
+
+        if request.address:
+            return DaskTaskRunner(address=request.address)
+        return DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": workers,
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": None,
+            }
+        )
     if request.runner == "processes":
         return ProcessPoolTaskRunner(max_workers=workers)
     return ThreadPoolTaskRunner(max_workers=workers)
@@ -363,8 +376,9 @@ def run(request: RunRequest | SweepRequest, progress: ProgressHook | None = None
     runner the request names.
 
     Flow heartbeats are off (they only add a second of waiting at the end of a run). With
-    the process runner and no Prefect API configured, one temporary server is started here
-    and its URL handed to the worker processes, which would otherwise each start their own.
+    the process or Dask runner and no Prefect API configured, one temporary server is
+    started here and its URL handed to the worker processes, which would otherwise each
+    start their own.
     """
     if isinstance(request, SweepRequest):
         from flows.sweeping import sweep_flow
@@ -373,7 +387,7 @@ def run(request: RunRequest | SweepRequest, progress: ProgressHook | None = None
     else:
         flow = run_flow.with_options(task_runner=task_runner(request))
     settings: dict[Any, Any] = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
-    if request.runner != "processes" or get_current_settings().api.url:
+    if request.runner == "threads" or get_current_settings().api.url:
         with temporary_settings(settings):
             return flow(request, progress)
     from prefect.server.api.server import SubprocessASGIServer  # a 5 s import: only here

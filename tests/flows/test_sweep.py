@@ -195,6 +195,8 @@ def test_the_sweep_table_of_a_file_and_the_threshold_helper(tmp_path, monkeypatc
         (["--vary", "regime=eca1887,nope"], "nope"),
         (["--design", "lhs", "--vary", "votes.senate.D=0:1"], "points"),
         (["--resume", "abc"], "no scenario"),
+        (["--address", "tcp://127.0.0.1:1"], "--address is for --runner dask"),
+        (["--runner", "cluster"], "--runner 'cluster'"),
     ],
 )
 def test_bad_sweeps_are_one_line_and_touch_nothing(tmp_path, monkeypatch, capsys, args, message):
@@ -286,3 +288,48 @@ def test_resume_after_a_killed_process_gives_the_uninterrupted_rows(tmp_path, mo
                 clean_db, clean["run_id"], point, table
             )
     assert [p["outcomes"] for p in resumed["points"]] == [p["outcomes"] for p in clean["points"]]
+
+
+def test_a_local_dask_cluster_and_an_existing_one_give_the_same_rows(tmp_path, monkeypatch, capsys):
+    """``--runner dask`` (prefect-dask): a local cluster, and a cluster already running
+    (``--address``), store exactly the rows of the default thread runner."""
+    from distributed import LocalCluster
+
+    path = str(scenario(tmp_path))
+    common = ["--draws", str(BLOCK_DRAWS + 500), "--seed", "4", "--chunk-draws", "1"]
+    vary = ["--vary", "votes.senate.D=0.1,0.4"]
+    results = {}
+    for name, extra in (("threads", []), ("dask", ["--runner", "dask"])):
+        db = tmp_path / f"{name}.duckdb"
+        results[name] = (
+            db,
+            sweep(monkeypatch, capsys, path, *common, *vary, "--db", str(db), *extra),
+        )
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None
+    ) as cluster:
+        db = tmp_path / "address.duckdb"
+        results["address"] = (
+            db,
+            sweep(
+                monkeypatch,
+                capsys,
+                path,
+                *common,
+                *vary,
+                "--db",
+                str(db),
+                "--runner",
+                "dask",
+                "--address",
+                cluster.scheduler_address,
+            ),
+        )
+    reference_db, reference = results["threads"]
+    for name in ("dask", "address"):
+        db, result = results[name]
+        for point in (0, 1):
+            for table in ("draws", "objection_votes"):
+                assert rows(db, result["run_id"], point, table) == rows(
+                    reference_db, reference["run_id"], point, table
+                ), (name, point, table)

@@ -1,0 +1,336 @@
+"""``countlab serve``: a sweep as a Prefect deployment on a cron schedule, served from here.
+
+:func:`serve_sweep` checks everything first (the scenario file, the sweep, the options, the
+cron string, the Prefect server), then registers the deployment
+``countlab-scheduled-sweep/NAME`` and serves it in the foreground, Prefect's ``flow.serve``
+way (no work pool, no worker): the Prefect server's scheduler creates a run at every cron
+time, and this process runs it. Ctrl-C stops serving and pauses the schedule; serving again
+unpauses it. A run can also be started at any time, from the UI or with
+``prefect deployment run 'countlab-scheduled-sweep/NAME'``.
+
+Each run of :func:`scheduled_sweep` reads the scenario file anew (so it sweeps the file as it
+is at that time) and stores one sweep in the warehouse, exactly as ``countlab sweep`` would:
+a ``runs`` row of kind ``sweep``, its points and every draw. The seed is ``seed`` when given,
+else the file's ``[run] seed``, else a fresh one per run (``secrets.randbits(63)``), recorded
+in the ``runs`` row as usual so that any run can be reproduced with ``countlab sweep --seed``.
+
+A schedule needs a Prefect server with its services (the scheduler): ``countlab server`` on
+this machine, or one at ``PREFECT_API_URL``; Prefect's temporary server has no scheduler, so
+:func:`serve_sweep` refuses to start without a server that answers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from prefect import flow
+
+from flows.runner import (
+    DEFAULT_CHUNK_DRAWS,
+    TASK_RUNNERS,
+    SweepRequest,
+    configure_prefect,
+    local_server_running,
+)
+from flows.scenario import load_scenario
+from flows.simulate import task_runner
+from flows.sweeping import plan_sweep, sweep_flow
+from models.errors import CountlabError
+from warehouse.store import connect
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
+
+FLOW_NAME = "countlab-scheduled-sweep"
+"""The flow every scheduled sweep runs; its deployments are ``FLOW_NAME/NAME``."""
+
+BANNED_IN_NAMES = "/%&<>"
+"""Characters Prefect refuses in a deployment name."""
+
+
+@flow(name=FLOW_NAME, log_prints=False)
+def scheduled_sweep(
+    scenario_path: str,
+    db: str,
+    draws: int | None = None,
+    seed: int | None = None,
+    vary: list[str] | None = None,
+    design: str | None = None,
+    points: int | None = None,
+    chunk_draws: int = DEFAULT_CHUNK_DRAWS,
+    workers: int = 2,
+    sampler: str | None = None,
+    runner: str = "threads",
+    address: str | None = None,
+) -> dict[str, Any]:
+    """Run one sweep of the scenario file (as it is now) and store it in ``db``.
+
+    The sweep runs as the subflow ``countlab-sweep`` on the task runner ``runner`` names.
+    Returns the sweep's ``run_id`` in the warehouse, its ``seed`` and its number of
+    ``points``.
+    """
+    request = sweep_request(
+        scenario_path=scenario_path,
+        db=db,
+        draws=draws,
+        seed=seed,
+        vary=vary or (),
+        design=design,
+        points=points,
+        chunk_draws=chunk_draws,
+        workers=workers,
+        sampler=sampler,
+        runner=runner,
+        address=address,
+    )
+    if request.seed is None:
+        config, _ = load_scenario(Path(scenario_path))
+        fresh = config.run.seed if config.run.seed is not None else secrets.randbits(63)
+        request = replace(request, seed=fresh)
+    summary = sweep_flow.with_options(task_runner=task_runner(request))(request)
+    return {"run_id": summary["run_id"], "seed": summary["seed"], "points": len(summary["points"])}
+
+
+def sweep_request(
+    *,
+    scenario_path: str,
+    db: str,
+    draws: int | None = None,
+    seed: int | None = None,
+    vary: list[str] | tuple[str, ...] = (),
+    design: str | None = None,
+    points: int | None = None,
+    chunk_draws: int = DEFAULT_CHUNK_DRAWS,
+    workers: int = 2,
+    sampler: str | None = None,
+    runner: str = "threads",
+    address: str | None = None,
+) -> SweepRequest:
+    """The :class:`SweepRequest` of a scheduled sweep (``address`` only for the Dask runner)."""
+    extra = {} if address is None else {"address": address}
+    return SweepRequest(
+        scenario_path=scenario_path,
+        draws=draws,
+        seed=seed,
+        db=db,
+        vary=tuple(vary),
+        design=design,
+        points=points,
+        chunk_draws=chunk_draws,
+        workers=workers,
+        sampler=sampler,
+        runner=runner,
+        **extra,
+    )
+
+
+def check_cron(cron: str, timezone: str | None = None) -> None:
+    """Raise a one-line :class:`CountlabError` unless Prefect accepts ``cron`` (five fields,
+    minute hour day-of-month month day-of-week) and ``timezone`` (IANA, e.g. Europe/Berlin)."""
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    if timezone is not None:
+        try:
+            CronSchedule(cron="0 0 * * *", timezone=timezone)
+        except ValidationError:
+            raise CountlabError(
+                f"--timezone {timezone!r}: expected an IANA time zone, e.g. Europe/Berlin"
+            ) from None
+    fields = (
+        "five fields, minute hour day-of-month month day-of-week, e.g. '0 6 * * *' (06:00 daily)"
+    )
+    if len(cron.split()) != 5:
+        raise CountlabError(f"--cron {cron!r}: expected {fields}")
+    try:
+        CronSchedule(cron=cron)
+    except ValidationError:
+        raise CountlabError(
+            f"--cron {cron!r}: not a valid cron string; expected {fields}"
+        ) from None
+
+
+def check_name(name: str) -> str:
+    """Return ``name`` if Prefect accepts it as a deployment name; else a one-line error."""
+    if not name.strip() or any(c in name for c in BANNED_IN_NAMES):
+        raise CountlabError(
+            f"--name {name!r}: expected a non-empty name without any of {' '.join(BANNED_IN_NAMES)}"
+        )
+    return name
+
+
+def default_name(scenario_path: str) -> str:
+    """A deployment's name when none is given: the scenario file's stem."""
+    stem = re.sub(f"[{re.escape(BANNED_IN_NAMES)}]", "-", Path(scenario_path).stem)
+    return stem or "sweep"
+
+
+def check_serve(request: SweepRequest, *, cron: str, timezone: str | None = None) -> SweepRequest:
+    """Check a scheduled sweep the way ``countlab sweep`` checks a sweep, and its cron
+    string; return the request with absolute paths. Nothing is written."""
+    if request.scenario_path is None:
+        raise CountlabError("countlab serve: give a scenario file")
+    if request.resume is not None:
+        raise CountlabError("countlab serve: a scheduled sweep cannot --resume")
+    if request.runner not in TASK_RUNNERS:
+        raise CountlabError(f"--runner {request.runner!r}: expected {', '.join(TASK_RUNNERS)}")
+    if getattr(request, "address", None) and request.runner != "dask":
+        raise CountlabError("--address is for --runner dask")
+    if request.chunk_draws < 1 or request.workers < 1:
+        raise CountlabError("--chunk-draws and --workers must be positive")
+    if request.draws is not None and request.draws < 1:
+        raise CountlabError(f"--draws {request.draws}: expected a positive number")
+    if request.seed is not None and request.seed < 0:
+        raise CountlabError(f"--seed {request.seed}: expected a non-negative integer")
+    request = replace(
+        request,
+        scenario_path=str(Path(request.scenario_path).absolute()),
+        db=str(Path(request.db).absolute()),
+    )
+    # Every user mistake in the file or the sweep surfaces here (a run without a seed gets
+    # a fresh one; any seed will do for the check).
+    seed = request.seed if request.seed is not None else 0
+    plan_sweep(replace(request, seed=seed), run_id="check")
+    check_cron(cron, timezone)
+    return request
+
+
+def deployment_parameters(request: SweepRequest) -> dict[str, Any]:
+    """The deployment's parameters: :func:`scheduled_sweep`'s arguments, plain JSON."""
+    assert request.scenario_path is not None
+    parameters: dict[str, Any] = {
+        "scenario_path": request.scenario_path,
+        "db": request.db,
+        "draws": request.draws,
+        "seed": request.seed,
+        "vary": list(request.vary),
+        "design": request.design,
+        "points": request.points,
+        "chunk_draws": request.chunk_draws,
+        "workers": request.workers,
+        "sampler": request.sampler,
+        "runner": request.runner,
+    }
+    address = getattr(request, "address", None)
+    if address is not None:
+        parameters["address"] = address
+    return parameters
+
+
+def _schedule_options(cron: str, timezone: str | None) -> dict[str, Any]:
+    if timezone is None:
+        return {"cron": cron}
+    from prefect.schedules import Cron
+
+    return {"schedules": [Cron(cron, timezone=timezone)]}
+
+
+def build_deployment(
+    request: SweepRequest,
+    *,
+    cron: str,
+    name: str | None = None,
+    timezone: str | None = None,
+) -> RunnerDeployment:
+    """Check a scheduled sweep and return its deployment, not yet registered (Prefect's
+    ``flow.to_deployment``): ``prefect.serve(deployment)`` registers and serves it,
+    ``deployment.apply()`` only registers it."""
+    request = check_serve(request, cron=cron, timezone=timezone)
+    assert request.scenario_path is not None
+    return scheduled_sweep.to_deployment(
+        name=check_name(name if name is not None else default_name(request.scenario_path)),
+        parameters=deployment_parameters(request),
+        description=f"countlab sweep of {request.scenario_path} into {request.db}",
+        tags=["countlab"],
+        **_schedule_options(cron, timezone),
+    )
+
+
+def prefect_api_url() -> str:
+    """The Prefect server a schedule is registered with; a one-line error if none answers."""
+    configure_prefect()
+    from prefect.settings import get_current_settings
+
+    url = os.environ.get("PREFECT_API_URL") or get_current_settings().api.url
+    if not url:
+        raise CountlabError(
+            "countlab serve needs a Prefect server for its schedule: start `countlab server` "
+            "(port 4200) in another terminal, or set PREFECT_API_URL"
+        )
+    if not local_server_running(url.rstrip("/"), timeout=3.0):
+        raise CountlabError(
+            f"no Prefect server answers at {url}: start `countlab server`, or fix PREFECT_API_URL"
+        )
+    return url
+
+
+def serve_sweep(
+    scenario_path: str,
+    *,
+    db: str,
+    cron: str,
+    name: str | None = None,
+    timezone: str | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
+    vary: list[str] | tuple[str, ...] = (),
+    design: str | None = None,
+    points: int | None = None,
+    chunk_draws: int = DEFAULT_CHUNK_DRAWS,
+    workers: int = 2,
+    sampler: str | None = None,
+    runner: str = "threads",
+    address: str | None = None,
+) -> None:
+    """Register the sweep as the deployment ``countlab-scheduled-sweep/NAME`` (``name``:
+    default the scenario file's stem) on the cron schedule ``cron`` (in ``timezone``,
+    default UTC) and serve it until interrupted (blocking).
+
+    Bad input is a one-line :class:`CountlabError` before anything is written or started;
+    so is a missing Prefect server. The warehouse is created (schema up to date) before
+    serving starts. Runs are served one at a time (DuckDB admits one writing process).
+    """
+    request = sweep_request(
+        scenario_path=scenario_path,
+        db=db,
+        draws=draws,
+        seed=seed,
+        vary=vary,
+        design=design,
+        points=points,
+        chunk_draws=chunk_draws,
+        workers=workers,
+        sampler=sampler,
+        runner=runner,
+        address=address,
+    )
+    request = check_serve(request, cron=cron, timezone=timezone)
+    assert request.scenario_path is not None
+    deployment = check_name(name if name is not None else default_name(request.scenario_path))
+    prefect_api_url()
+    connect(request.db).close()
+    scheduled_sweep.serve(
+        name=deployment,
+        parameters=deployment_parameters(request),
+        description=f"countlab sweep of {request.scenario_path} into {request.db}",
+        tags=["countlab"],
+        limit=1,
+        **_schedule_options(cron, timezone),
+    )
+
+
+__all__ = [
+    "FLOW_NAME",
+    "build_deployment",
+    "check_cron",
+    "check_serve",
+    "deployment_parameters",
+    "scheduled_sweep",
+    "serve_sweep",
+    "sweep_request",
+]
