@@ -468,6 +468,65 @@ def sweep(
     )
 
 
+@app.command()
+def serve(
+    scenario: Annotated[
+        Path, typer.Argument(help="Scenario file (TOML), with or without [sweep].")
+    ],
+    cron: Annotated[
+        str, typer.Option(help="Cron schedule, e.g. '0 6 * * *' (UTC unless --timezone).")
+    ],
+    name: Annotated[
+        str | None, typer.Option(help="Deployment name (default: the file's name).")
+    ] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="Time zone of the schedule, e.g. America/New_York.")
+    ] = None,
+    draws: Annotated[int | None, typer.Option(help="Draws per point.")] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(help="Sweep seed (default: the file's [run] seed, else fresh per run)."),
+    ] = None,
+    vary: Annotated[
+        list[str] | None, typer.Option(help="KEY=VALUES, as for countlab sweep (repeatable).")
+    ] = None,
+    design: Annotated[str | None, typer.Option(help="grid, lhs or sobol.")] = None,
+    points: Annotated[int | None, typer.Option(help="Points of an lhs or sobol design.")] = None,
+    db: Annotated[Path, typer.Option(help="DuckDB warehouse file.")] = Path(DEFAULT_DB),
+    chunk_draws: Annotated[int, typer.Option(help="Draws per task.")] = DEFAULT_CHUNK_DRAWS,
+    workers: Annotated[int, typer.Option(help="Tasks run in parallel.")] = 2,
+    runner: Annotated[
+        str, typer.Option(help="Prefect task runner: threads, processes or dask.")
+    ] = "threads",
+    address: Annotated[
+        str | None,
+        typer.Option(help="--runner dask: an existing Dask scheduler, tcp://HOST:PORT."),
+    ] = None,
+    sampler: Annotated[str | None, typer.Option(help="grouped or members.")] = None,
+) -> None:
+    """Serve a sweep as a Prefect deployment on a cron schedule (needs a Prefect server)."""
+    configure_prefect()  # before Prefect is imported
+    from flows.serve import serve_sweep
+
+    serve_sweep(
+        str(scenario),
+        db=str(db),
+        cron=cron,
+        name=name,
+        timezone=timezone,
+        draws=draws,
+        seed=seed,
+        vary=vary or [],
+        design=design,
+        points=points,
+        chunk_draws=chunk_draws,
+        workers=workers,
+        sampler=sampler,
+        runner=runner,
+        address=address,
+    )
+
+
 def _sweep_table(result: dict[str, Any]) -> None:
     """Print a sweep: one row per point, its parameters, the outcomes that occur and each
     objection's probability of being sustained."""

@@ -222,12 +222,25 @@ def deployment_parameters(request: SweepRequest) -> dict[str, Any]:
     return parameters
 
 
-def _schedule_options(cron: str, timezone: str | None) -> dict[str, Any]:
-    if timezone is None:
-        return {"cron": cron}
-    from prefect.schedules import Cron
+def _deployment_options(request: SweepRequest, cron: str, timezone: str | None) -> dict[str, Any]:
+    """What :func:`build_deployment` and :func:`serve_sweep` tell Prefect, besides the name."""
+    from prefect.types.entrypoint import EntrypointType
 
-    return {"schedules": [Cron(cron, timezone=timezone)]}
+    options: dict[str, Any] = {
+        "parameters": deployment_parameters(request),
+        "description": f"countlab sweep of {request.scenario_path} into {request.db}",
+        "tags": ["countlab"],
+        # flows.serve.scheduled_sweep, importable from any directory (not a file path
+        # relative to the directory serving started in)
+        "entrypoint_type": EntrypointType.MODULE_PATH,
+    }
+    if timezone is None:
+        options["cron"] = cron
+    else:
+        from prefect.schedules import Cron
+
+        options["schedules"] = [Cron(cron, timezone=timezone)]
+    return options
 
 
 def build_deployment(
@@ -244,10 +257,7 @@ def build_deployment(
     assert request.scenario_path is not None
     return scheduled_sweep.to_deployment(
         name=check_name(name if name is not None else default_name(request.scenario_path)),
-        parameters=deployment_parameters(request),
-        description=f"countlab sweep of {request.scenario_path} into {request.db}",
-        tags=["countlab"],
-        **_schedule_options(cron, timezone),
+        **_deployment_options(request, cron, timezone),
     )
 
 
@@ -314,14 +324,7 @@ def serve_sweep(
     deployment = check_name(name if name is not None else default_name(request.scenario_path))
     prefect_api_url()
     connect(request.db).close()
-    scheduled_sweep.serve(
-        name=deployment,
-        parameters=deployment_parameters(request),
-        description=f"countlab sweep of {request.scenario_path} into {request.db}",
-        tags=["countlab"],
-        limit=1,
-        **_schedule_options(cron, timezone),
-    )
+    scheduled_sweep.serve(name=deployment, limit=1, **_deployment_options(request, cron, timezone))
 
 
 __all__ = [

@@ -247,6 +247,7 @@ def test_resume_after_a_killed_process_gives_the_uninterrupted_rows(tmp_path, mo
         stdout=subprocess.DEVNULL,
         env=env,
         text=True,
+        start_new_session=True,  # its own process group: the kill takes Prefect's API too
     )
     assert process.stderr is not None
     stored_lines = 0
@@ -254,7 +255,7 @@ def test_resume_after_a_killed_process_gives_the_uninterrupted_rows(tmp_path, mo
         if "draws stored" in line:
             stored_lines += 1
             if stored_lines == 3:
-                process.send_signal(signal.SIGKILL)
+                os.killpg(process.pid, signal.SIGKILL)
                 break
     process.wait(timeout=60)
     process.stderr.close()

@@ -1,0 +1,356 @@
+"""``countlab serve`` (``flows.serve``): a sweep served as a Prefect deployment on a cron
+schedule, against a real ``prefect server start`` on 127.0.0.1, and bad input.
+
+This module does not use the package's in-process Prefect harness: the server, the serving
+process and the Prefect client each run in their own process, pointed at the server by
+their environment, so nothing here changes the Prefect settings of the test process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.runner import DEFAULT_CHUNK_DRAWS, QUIET_PREFECT, local_server_running
+from flows.sweep import point_seed
+from models.errors import CountlabError
+
+SCENARIO = """
+session = "2021-01-06"
+regime = "eca1887"
+[objections]
+AZ = 1.0
+PA = 1.0
+[votes]
+house.R = 0.95
+house.D = 0.05
+senate.R = 0.9
+senate.D = 0.0
+correlation = 0.3
+absent = 0.02
+"""
+DRAWS = 2000
+NAME = "test-serve"
+SERVER_START_TIMEOUT_S = 120.0
+PREFECT_SERVER = (sys.executable, "-m", "prefect", "server", "start")  # as `countlab server`
+
+SERVE = """
+import json
+import sys
+
+# A served run starts in a spawned process, which imports this file again: only the main
+# process serves.
+if __name__ == "__main__":
+    from flows.runner import configure_prefect
+
+    configure_prefect()
+    from flows.serve import serve_sweep
+
+    serve_sweep(**json.loads(sys.argv[1]))
+"""
+
+CLIENT = """
+import json
+import sys
+import time
+
+from prefect import get_client
+from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+from prefect.deployments import run_deployment
+from prefect.exceptions import ObjectNotFound
+
+name = sys.argv[1]
+out = {}
+with get_client(sync_client=True) as client:
+    deadline = time.monotonic() + 90
+    while True:  # until the serving process has registered the deployment
+        try:
+            deployment = client.read_deployment_by_name(name)
+            if not deployment.paused:
+                break
+        except ObjectNotFound:
+            pass
+        if time.monotonic() > deadline:
+            sys.exit("the deployment was not registered in 90 s")
+        time.sleep(0.5)
+    out["parameters"] = deployment.parameters
+    out["schedules"] = [
+        {"cron": s.schedule.cron, "timezone": s.schedule.timezone, "active": s.active}
+        for s in deployment.schedules
+    ]
+    only_this = DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id]))
+    deadline = time.monotonic() + 60
+    while True:  # until the server's scheduler has made runs from the cron schedule
+        scheduled = [
+            run.expected_start_time.isoformat()
+            for run in client.read_flow_runs(deployment_filter=only_this)
+            if run.auto_scheduled
+        ]
+        if scheduled or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    out["scheduled"] = scheduled
+run = run_deployment(name, timeout=150, poll_interval=1, as_subflow=False)
+out["state"] = run.state.type.value if run.state else None
+out["message"] = run.state.message if run.state else None
+print(json.dumps(out))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def scenario(tmp_path: Path) -> Path:
+    path = tmp_path / "scheduled.toml"
+    path.write_text(SCENARIO)
+    return path
+
+
+def prefect_env(home: Path, **extra: str) -> dict[str, str]:
+    """This process's environment without its Prefect API, quiet, with its own home."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    return {**env, **QUIET_PREFECT, "PREFECT_HOME": str(home), **extra}
+
+
+def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start ``args`` in its own process group, output to ``log``."""
+    with log.open("wb") as sink:
+        return subprocess.Popen(
+            args,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process started by :func:`start` and every process of its group."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    time.sleep(0.2)
+    with contextlib.suppress(ProcessLookupError):  # what the leader left behind
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def prefect_server(tmp_path: Path) -> Iterator[str]:
+    """A real ``prefect server start`` on a free port of 127.0.0.1; yields its API URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    home = tmp_path / "server-home"
+    home.mkdir()
+    log = tmp_path / "prefect-server.log"
+    server = start(
+        [*PREFECT_SERVER, "--host", "127.0.0.1", "--port", str(port)],
+        # The scheduler looks at new deployments every second (default: 5 s).
+        prefect_env(home, PREFECT_SERVER_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS="1"),
+        log,
+    )
+    try:
+        started = time.monotonic()
+        while not local_server_running(url, timeout=1.0):
+            if server.poll() is not None:
+                pytest.fail(f"prefect server exited:\n{log.read_text()[-3000:]}")
+            if time.monotonic() - started > SERVER_START_TIMEOUT_S:
+                pytest.fail(f"prefect server not up after {SERVER_START_TIMEOUT_S:.0f} s")
+            time.sleep(0.25)
+        yield url
+    finally:
+        stop(server)
+
+
+@pytest.mark.slow
+def test_a_served_sweep_is_scheduled_and_a_run_stores_the_sweep(tmp_path, prefect_server):
+    db = tmp_path / "w.duckdb"
+    hour = (datetime.now(UTC).hour + 12) % 24  # never due while the test runs
+    cron = f"0 {hour} * * *"
+    options = {
+        "scenario_path": str(scenario(tmp_path)),
+        "db": str(db),
+        "cron": cron,
+        "name": NAME,
+        "draws": DRAWS,
+        "vary": ["votes.senate.D=0.1,0.3"],
+        "workers": 1,
+    }
+    client_home = tmp_path / "client-home"
+    client_home.mkdir()
+    env = prefect_env(
+        client_home,
+        PREFECT_API_URL=prefect_server,
+        PREFECT_RUNNER_POLL_FREQUENCY="1",  # the served process looks for runs every second
+    )
+    (tmp_path / "serve.py").write_text(SERVE)
+    (tmp_path / "client.py").write_text(CLIENT)
+    serve_log = tmp_path / "serve.log"
+    serving = start(
+        [sys.executable, str(tmp_path / "serve.py"), json.dumps(options)], env, serve_log
+    )
+    try:
+        client = subprocess.run(
+            [sys.executable, str(tmp_path / "client.py"), f"countlab-scheduled-sweep/{NAME}"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    finally:
+        stop(serving)
+    served = serve_log.read_text()
+    assert client.returncode == 0, f"{client.stderr[-3000:]}\nserve.log:\n{served[-3000:]}"
+    result = json.loads(client.stdout.strip().splitlines()[-1])
+
+    assert result["schedules"] == [{"cron": cron, "timezone": None, "active": True}]
+    assert result["parameters"] == {
+        "scenario_path": options["scenario_path"],
+        "db": str(db),
+        "draws": DRAWS,
+        "seed": None,
+        "vary": ["votes.senate.D=0.1,0.3"],
+        "design": None,
+        "points": None,
+        "chunk_draws": DEFAULT_CHUNK_DRAWS,
+        "workers": 1,
+        "sampler": None,
+        "runner": "threads",
+    }
+    assert result["scheduled"], "the server's scheduler made no runs from the cron schedule"
+    for when in result["scheduled"]:
+        start_time = datetime.fromisoformat(when).astimezone(UTC)
+        assert (start_time.hour, start_time.minute) == (hour, 0)
+    assert result["state"] == "COMPLETED", f"{result}\nserve.log:\n{served[-3000:]}"
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        runs = con.execute("select run_id, kind, status, points, draws, seed from runs").fetchall()
+        assert len(runs) == 1
+        run_id, kind, status, points, draws, seed = runs[0]
+        assert (kind, status, points, draws) == ("sweep", "completed", 2, DRAWS)
+        assert 0 <= seed < 2**63  # a fresh seed: neither --seed nor [run] seed was given
+        assert con.execute("select count(*) from draws where run_id = ?", [run_id]).fetchone() == (
+            2 * DRAWS,
+        )
+        points_of_run = con.execute(
+            "select point, param_values['votes.senate.D'], seed from sweep_points "
+            "where run_id = ? order by point",
+            [run_id],
+        ).fetchall()
+        assert points_of_run == [(0, 0.1, point_seed(seed, 0)), (1, 0.3, point_seed(seed, 1))]
+    finally:
+        con.close()
+
+
+def test_build_deployment_registers_nothing_and_names_the_file(tmp_path, monkeypatch):
+    from flows.serve import build_deployment, sweep_request
+
+    monkeypatch.chdir(tmp_path)
+    path = scenario(tmp_path)
+    request = sweep_request(scenario_path=path.name, db="w.duckdb", seed=3, vary=["regime=eca1887"])
+    deployment = build_deployment(request, cron="30 5 * * 1-5", timezone="America/New_York")
+    assert (deployment.flow_name, deployment.name) == ("countlab-scheduled-sweep", "scheduled")
+    assert deployment.entrypoint == "flows.serve.scheduled_sweep"
+    (schedule,) = deployment.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == (
+        "30 5 * * 1-5",
+        "America/New_York",
+    )
+    assert deployment.parameters["scenario_path"] == str(path)
+    assert deployment.parameters["db"] == str(tmp_path / "w.duckdb")  # absolute paths
+    assert deployment.parameters["seed"] == 3
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def serve_options(tmp_path: Path, **changes: object) -> dict[str, object]:
+    options: dict[str, object] = {
+        "db": str(tmp_path / "w.duckdb"),
+        "cron": "0 6 * * *",
+        "draws": 10,
+        "vary": ["votes.senate.D=0.1,0.3"],
+    }
+    return {**options, **changes}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"cron": "0 6 * *"}, "--cron '0 6 * *': expected five fields"),
+        ({"cron": "61 6 * * *"}, "--cron '61 6 * * *': not a valid cron string"),
+        ({"cron": "every day"}, "--cron 'every day'"),
+        ({"cron": "0 6 * * *", "timezone": "Mars/Olympus"}, "--timezone 'Mars/Olympus'"),
+        ({"vary": ["votes.senate.D=0:x:3"]}, "start:stop:count"),
+        ({"vary": ["votes.nope=1,2"]}, "unknown key"),
+        ({"name": "a/b"}, "--name 'a/b'"),
+        ({"runner": "cluster"}, "--runner 'cluster'"),
+        ({"draws": 0}, "--draws 0"),
+    ],
+)
+def test_bad_input_is_one_line_and_starts_nothing(tmp_path, monkeypatch, changes, message):
+    from flows import serve
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("serving started")
+
+    monkeypatch.setattr(serve.scheduled_sweep, "serve", never)
+    monkeypatch.setattr(serve, "prefect_api_url", never)
+    options = serve_options(tmp_path, **changes)
+    with pytest.raises(CountlabError) as error:
+        serve.serve_sweep(str(scenario(tmp_path)), **options)  # type: ignore[arg-type]
+    assert message in str(error.value)
+    assert len(str(error.value).splitlines()) == 1
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_serving_needs_a_prefect_server_that_answers(tmp_path, monkeypatch):
+    from flows import serve
+
+    url = f"http://127.0.0.1:{free_port()}/api"  # nothing listens there
+    monkeypatch.setenv("PREFECT_API_URL", url)
+    with pytest.raises(CountlabError, match=f"no Prefect server answers at {url}"):
+        serve.serve_sweep(str(scenario(tmp_path)), **serve_options(tmp_path))  # type: ignore[arg-type]
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_the_cli_command_reports_bad_input_in_one_line(tmp_path, monkeypatch, capsys):
+    from tests.flows.cli_helpers import run_cli
+
+    db = tmp_path / "w.duckdb"
+    code, _, err = run_cli(
+        monkeypatch,
+        capsys,
+        "serve",
+        str(scenario(tmp_path)),
+        "--cron",
+        "0 6 * *",
+        "--vary",
+        "votes.senate.D=0.1,0.3",
+        "--db",
+        str(db),
+    )
+    assert code == 2
+    assert "--cron '0 6 * *': expected five fields" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not db.exists()
