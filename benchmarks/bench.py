@@ -120,7 +120,7 @@ class Sizes:
 
 
 FULL = Sizes(
-    core_draws_per_process=3 * BLOCK_DRAWS,
+    core_draws_per_process=10 * BLOCK_DRAWS,
     rng_floats_per_process=1 << 29,
     naive_draws=300,
     end_to_end_draws=2_000_000,
