@@ -312,6 +312,10 @@ def run(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary as one JSON object.")
     ] = False,
+    report_to: Annotated[
+        Path | None,
+        typer.Option("--report", help="Then write the run's report (HTML and Markdown) here."),
+    ] = None,
 ) -> None:
     """Simulate a scenario with a Prefect flow and store every draw in DuckDB."""
     config, base = load_scenario(scenario)
@@ -345,8 +349,13 @@ def run(
         address=address,
     )
     summary = execute_run(request, show_progress=sys.stderr.isatty())
+    written = []
+    if report_to is not None:
+        from reports.render import write_run_report
+
+        written = write_run_report(db, summary["run_id"], report_to)
     if as_json:
-        print(json.dumps(summary))
+        print(json.dumps({**summary, "report": [str(p) for p in written]} if written else summary))
         return
     out.print(
         f"[bold]Run {summary['run_id']}[/bold]: {n_draws:,} draws, seed {seed}, scenario {scenario}"
@@ -356,6 +365,8 @@ def run(
         f"Stored in {db} as run {summary['run_id']}; e.g. countlab sql "
         f"\"select * from outcome_probabilities where run_id = '{summary['run_id']}'\""
     )
+    for path in written:
+        out.print(f"Report: {path}")
 
 
 @app.command()
@@ -563,6 +574,24 @@ def _probability(entry: dict[str, Any] | None, key: str = "p") -> str:
     if entry is None:
         return ""
     return f"{entry[key]:.4f} ± {entry['se']:.4f}"
+
+
+@app.command()
+def report(
+    run_id: Annotated[str, typer.Argument(help="A completed run (see the runs table).")],
+    db: Annotated[Path, typer.Option(help="DuckDB warehouse file.")] = Path(DEFAULT_DB),
+    out: Annotated[Path, typer.Option(help="Folder to write the report into.")] = Path(
+        "reports-out"
+    ),
+    output: Annotated[str, typer.Option("--format", help="html, md or html,md.")] = "html,md",
+    point: Annotated[int, typer.Option(help="The sweep point to report on (a run: 0).")] = 0,
+) -> None:
+    """Write a probability report of a run: self-contained HTML and Markdown."""
+    from reports.render import write_run_report
+
+    formats = tuple(f.strip() for f in output.split(",") if f.strip())
+    for path in write_run_report(db, run_id, out, formats, point=point):
+        print(path)
 
 
 @app.command()

@@ -1,0 +1,149 @@
+"""Charts as inline SVG (matplotlib, no network, no JavaScript), readable in print.
+
+Colours are the Okabe-Ito colour-blind-safe palette; every chart has a title, labelled axes
+with units, and text large enough for a printed page.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib as mpl
+
+mpl.use("svg")
+import matplotlib.pyplot as plt  # after choosing the backend
+
+OKABE_ITO = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+    "#000000",
+)
+STYLE = {
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.fonttype": "none",  # text stays text: searchable, sharp in print
+    "svg.hashsalt": "countlab",  # stable ids: the same data gives the same SVG
+}
+
+
+def _svg(fig: plt.Figure) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]  # inline: no XML prolog
+
+
+def probability_bars(
+    title: str,
+    labels: Sequence[str],
+    p: Sequence[float],
+    low: Sequence[float],
+    high: Sequence[float],
+    exact: Sequence[float | None] | None = None,
+) -> str:
+    """Horizontal bars of probabilities with their 95% intervals (and exact values as
+    diamonds where known)."""
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(labels) + 1.2))
+        y = range(len(labels))
+        errors = [  # clipped: a Wilson bound can sit a rounding error past p
+            [max(0.0, pi - lo) for pi, lo in zip(p, low, strict=True)],
+            [max(0.0, hi - pi) for pi, hi in zip(p, high, strict=True)],
+        ]
+        ax.barh(
+            y,
+            p,
+            xerr=errors,
+            color=OKABE_ITO[0],
+            ecolor="#333333",
+            capsize=3,
+            label="Monte Carlo, 95% interval",
+        )
+        if exact is not None and any(e is not None for e in exact):
+            ys = [i for i, e in zip(y, exact, strict=True) if e is not None]
+            xs = [e for e in exact if e is not None]
+            ax.scatter(xs, ys, marker="D", color=OKABE_ITO[1], zorder=3, label="exact")
+        ax.set_yticks(list(y), labels)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("probability")
+        ax.set_title(title)
+        ax.legend(loc="lower right", frameon=False)
+        return _svg(fig)
+
+
+def count_distribution(
+    title: str,
+    xlabel: str,
+    series: dict[str, list[tuple[int, int]]],
+    total: int,
+    line: float | None = None,
+    line_label: str = "",
+    ylabel: str = "share of draws",
+) -> str:
+    """Histograms of integer counts, one per series, each as a share of its own draws
+    (``total`` when a series covers every draw), and an optional vertical reference line
+    (a majority). A series with few distinct values is drawn as stems, so a single value
+    still shows."""
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.5, 3.2))
+        for i, (name, points) in enumerate(series.items()):
+            if not points:
+                continue
+            own = sum(n for _, n in points) or total
+            xs = [x for x, _ in points]
+            ys = [n / own for _, n in points]
+            colour = OKABE_ITO[i % len(OKABE_ITO)]
+            if len(points) <= 25:
+                ax.vlines(xs, 0, ys, color=colour, linewidth=2)
+                ax.plot(xs, ys, "o", color=colour, label=name)
+            else:
+                ax.step(xs, ys, where="mid", color=colour, label=name)
+        if line is not None:
+            ax.axvline(line, color="#000000", linestyle="--", linewidth=1, label=line_label)
+        ax.set_xlabel(xlabel)
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.legend(frameon=False, fontsize=8)
+        return _svg(fig)
+
+
+def convergence_plot(series: dict[str, list[tuple[int, float]]], final_draws: int) -> str:
+    """Running estimates against draws, with the final estimate's ±2 standard-error band
+    at each checkpoint (the Monte Carlo error a reader should expect)."""
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.5, 3.2))
+        for i, (label, points) in enumerate(series.items()):
+            if not points:
+                continue
+            colour = OKABE_ITO[i % len(OKABE_ITO)]
+            xs = [n for n, _ in points]
+            ys = [p for _, p in points]
+            final = ys[-1]
+            band = [2 * (final * (1 - final) / n) ** 0.5 for n in xs]
+            ax.fill_between(
+                xs,
+                [final - b for b in band],
+                [final + b for b in band],
+                color=colour,
+                alpha=0.15,
+                linewidth=0,
+            )
+            ax.plot(xs, ys, color=colour, label=label)
+        ax.set_xscale("log")
+        ax.set_xlim(left=max(1, min(n for s in series.values() for n, _ in s)), right=final_draws)
+        ax.set_xlabel("draws (log scale)")
+        ax.set_ylabel("running estimate of p")
+        ax.set_title("Convergence: estimate as draws accumulate (band: final ±2 SE)")
+        ax.legend(frameon=False, fontsize=8)
+        return _svg(fig)

@@ -1,0 +1,253 @@
+"""Write a run's probability report, as self-contained HTML and as Markdown, from the
+warehouse only (:mod:`reports.data`), through Jinja templates (``reports/templates``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from models.errors import CountlabError
+from reports import charts
+from reports.data import run_report_data
+from warehouse.store import connect_read_only
+
+FORMATS = ("html", "md")
+Z95 = 1.959963984540054
+
+
+def _environment() -> jinja2.Environment:
+    folder = resources.files("reports") / "templates"
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: (folder / name).read_text(encoding="utf-8")),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",)),
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _p(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def _plain_words(data: dict[str, Any]) -> list[str]:
+    """The scenario as sentences a reader can check."""
+    scenario = data["scenario"]
+    votes = scenario.get("votes", {})
+    lines = [
+        (
+            f"The joint session of {data['session']}, counted under the {data['regime']} rules "
+            f"with the '{data['denominator']}' whole number of electors."
+        ),
+    ]
+    objections = scenario.get("objections", {})
+    if objections:
+        raised = ", ".join(f"{s} ({p:.0%})" for s, p in objections.items())
+        lines.append(f"Objections raised, with probability: {raised}.")
+    else:
+        lines.append("No objection is raised.")
+    for chamber in ("house", "senate"):
+        group = votes.get(chamber, {})
+        lines.append(
+            f"{chamber.capitalize()}: each Republican votes to sustain with probability "
+            f"{group.get('R', 0):.0%}, each Democrat with {group.get('D', 0):.0%}."
+        )
+    lines.append(
+        f"Votes within a caucus are correlated (latent correlation {votes.get('correlation', 0)}); "
+        f"a member is absent with probability {votes.get('absent', 0)}."
+    )
+    if votes.get("overrides"):
+        lines.append(f"Per-member probabilities from {votes['overrides']}.")
+    defection = scenario.get("contingent", {}).get("defection", 0)
+    lines.append(
+        f"In a contingent election a member votes for the other caucus's candidate with "
+        f"probability {defection}."
+    )
+    if data["params"]:
+        lines.append(
+            "Sweep point: " + ", ".join(f"{k} = {v}" for k, v in data["params"].items()) + "."
+        )
+    lines.append(
+        "countlab does not forecast who wins states: certificates are taken as they were, and "
+        "every probability is conditional on the assumptions above."
+    )
+    return lines
+
+
+def _context(data: dict[str, Any], *, db: str) -> dict[str, Any]:
+    summary = data["summary"]
+    outcomes = summary["outcomes"]
+    has_exact = any("exact" in o for o in outcomes.values())
+    objections = summary["objections"]
+    has_exact_objections = any("exact" in o for o in objections.values())
+    n = data["draws"]
+    contingent_n = sum(o["p"] for k, o in outcomes.items() if not k.startswith("electors:"))
+    needed = data["totals"]["majority_needed"]
+    needed_mode = max(needed, key=lambda vn: vn[1])[0] if needed else None
+    majority_text = (
+        f"{needed_mode} in most draws" if len({v for v, _ in needed}) > 1 else f"{needed_mode}"
+    )
+
+    def votes(o: dict[str, Any], chamber: str) -> str:
+        yes, no = o["mean_votes"][f"{chamber}_yes"], o["mean_votes"][f"{chamber}_no"]
+        return "" if yes is None else f"{yes:.1f}-{no:.1f}"
+
+    headline_label, headline = max(outcomes.items(), key=lambda item: item[1]["p"])
+    return {
+        "headline": f"{data['session']}: {headline_label} with probability "
+        f"{headline['p']:.4f} (95% interval {headline['ci_low']:.4f}-{headline['ci_high']:.4f})",
+        "run_id": summary["run_id"],
+        "point_label": f"sweep point {data['point']}" if data["run"]["kind"] == "sweep" else "",
+        "draws": n,
+        "assumptions": _plain_words(data),
+        "scenario_hash": data["scenario_hash"],
+        "scenario_json": json.dumps(data["scenario"], indent=2, sort_keys=True),
+        "seed": data["seed"],
+        "sampler": data["run"]["sampler"],
+        "version": data["run"]["countlab_version"],
+        "has_exact": has_exact,
+        "has_exact_objections": has_exact_objections,
+        "outcomes": [
+            {
+                "label": label,
+                "p_text": _p(o["p"]),
+                "se_text": _p(o["se"]),
+                "ci_text": f"{o['ci_low']:.4f}-{o['ci_high']:.4f}",
+                "exact_text": f"{o['exact']:.4g}" if "exact" in o else "",
+            }
+            for label, o in outcomes.items()
+        ],
+        "objections": [
+            {
+                "state": state,
+                "p_raised": _p(o["p_raised"]),
+                "p_sustained": _p(o["p_sustained"]),
+                "se": _p(o["se"]),
+                "exact": f"{o['exact']:.4g}" if "exact" in o else "",
+                "house": votes(o, "house"),
+                "senate": votes(o, "senate"),
+            }
+            for state, o in objections.items()
+        ],
+        "candidates": data["candidates"],
+        "contingent": data["contingent"],
+        "contingent_share": f"{contingent_n:.2%}",
+        "majority_text": majority_text,
+        "zero_upper": f"{_wilson_upper_at_zero(n):.2g}",
+        "db": db,
+        "written": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def _wilson_upper_at_zero(n: int) -> float:
+    return Z95**2 / n / (1 + Z95**2 / n)
+
+
+def _charts(data: dict[str, Any]) -> dict[str, str]:
+    summary = data["summary"]
+    outcomes = summary["outcomes"]
+    out = {
+        "outcomes": charts.probability_bars(
+            "Outcome probabilities",
+            list(outcomes),
+            [o["p"] for o in outcomes.values()],
+            [o["ci_low"] for o in outcomes.values()],
+            [o["ci_high"] for o in outcomes.values()],
+            [o.get("exact") for o in outcomes.values()],
+        ),
+        "objections": charts.probability_bars(
+            "Probability each objection is sustained",
+            list(summary["objections"]),
+            [o["p_sustained"] for o in summary["objections"].values()],
+            [max(0.0, o["p_sustained"] - Z95 * o["se"]) for o in summary["objections"].values()],
+            [min(1.0, o["p_sustained"] + Z95 * o["se"]) for o in summary["objections"].values()],
+            [o.get("exact") for o in summary["objections"].values()],
+        )
+        if summary["objections"]
+        else "",
+        "house_votes": "",
+        "senate_votes": "",
+    }
+    for chamber in ("house", "senate"):
+        series = data["votes"][chamber]
+        if series:
+            out[f"{chamber}_votes"] = charts.count_distribution(
+                f"{chamber.capitalize()}: votes to sustain each objection",
+                "members voting to sustain",
+                series,
+                data["draws"],
+                data["majority_lines"].get(chamber),
+                "half the votes cast (mean)",
+                "share of draws where it was voted on",
+            )
+    needed = data["totals"]["majority_needed"]
+    line = max(needed, key=lambda vn: vn[1])[0] if needed else None
+    out["totals"] = charts.count_distribution(
+        "Electoral votes counted per candidate",
+        "electoral votes",
+        data["totals"]["totals"],
+        data["draws"],
+        line,
+        "majority needed",
+    )
+    varied = (
+        {k: v for k, v in data["convergence"].items() if 0 < v[-1][1] < 1}
+        if data["convergence"]
+        else {}
+    )
+    out["convergence"] = (
+        charts.convergence_plot(varied or data["convergence"], data["draws"])
+        if data["convergence"]
+        else ""
+    )
+    return out
+
+
+def write_run_report(
+    db: str | Path, run_id: str, out: str | Path, formats: tuple[str, ...] = FORMATS, point: int = 0
+) -> list[Path]:
+    """Write ``report-RUN_ID.html`` and/or ``.md`` (with its charts in a folder beside it)
+    into ``out``; return the paths written."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise CountlabError(f"--format {','.join(formats)!r}: expected html, md or html,md")
+    con = connect_read_only(db)
+    try:
+        data = run_report_data(con, run_id, point)
+    finally:
+        con.close()
+    context = _context(data, db=str(db))
+    svgs = _charts(data)
+    folder = Path(out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CountlabError(f"--out {folder}: cannot create the folder ({exc.strerror})") from None
+    stem = f"report-{run_id}" + (f"-point{point}" if point else "")
+    env = _environment()
+    written = []
+    if "html" in formats:
+        path = folder / f"{stem}.html"
+        path.write_text(env.get_template("run.html.j2").render(**context, charts=svgs), "utf-8")
+        written.append(path)
+    if "md" in formats:
+        chart_dir = folder / f"{stem}-charts"
+        chart_dir.mkdir(exist_ok=True)
+        files = {}
+        for name, svg in svgs.items():
+            if svg:
+                (chart_dir / f"{name}.svg").write_text(svg, "utf-8")
+                files[name] = f"{chart_dir.name}/{name}.svg"
+            else:
+                files[name] = ""
+        path = folder / f"{stem}.md"
+        path.write_text(env.get_template("run.md.j2").render(**context, files=files), "utf-8")
+        written.append(path)
+    return written
+
+
+__all__ = ["FORMATS", "write_run_report"]

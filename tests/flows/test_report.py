@@ -1,0 +1,128 @@
+"""``countlab report``: a run's report from the warehouse, every section, matching numbers."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.flows.cli_helpers import run_cli
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+# Contested enough that every section has something: sustained objections, contingent
+# elections, votes in both chambers.
+SCENARIO = """
+session = "2021-01-06"
+denominator = "appointed"
+[objections]
+AZ = 1.0
+GA = 1.0
+PA = 1.0
+[votes]
+house.R = 0.97
+house.D = 0.05
+senate.R = 0.95
+senate.D = 0.06
+correlation = 0.5
+absent = 0.01
+"""
+SECTIONS = ("question", "outcomes", "objections", "votes", "totals", "contingent", "convergence")
+
+
+@pytest.fixture(scope="module")
+def report_run(tmp_path_factory, prefect_harness):
+    folder = tmp_path_factory.mktemp("report")
+    scenario = folder / "contested.toml"
+    scenario.write_text(SCENARIO)
+    db = folder / "w.duckdb"
+    from flows.runner import RunRequest
+    from flows.simulate import run
+
+    summary = run(
+        RunRequest(scenario_path=str(scenario), draws=20_000, seed=3, db=str(db), exact=True)
+    )
+    return db, summary, folder
+
+
+def test_report_has_every_section_and_the_warehouse_numbers(report_run, monkeypatch, capsys):
+    db, summary, folder = report_run
+    out = folder / "out"
+    code, stdout, err = run_cli(
+        monkeypatch, capsys, "report", summary["run_id"], "--db", str(db), "--out", str(out)
+    )
+    assert code == 0, err
+    html_path, md_path = (Path(line) for line in stdout.split())
+    assert html_path.suffix == ".html"
+    assert md_path.suffix == ".md"
+    html = html_path.read_text()
+    for section in SECTIONS:
+        assert f'<section id="{section}">' in html, section
+    assert html.count("<svg") >= 6  # outcomes, objections, House, Senate, totals, convergence
+    # self-contained: no scripts, no external resources
+    assert "<script" not in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    assert str(summary["seed"]) in html
+    con = duckdb.connect(str(db), read_only=True)
+    scenario_hash = con.execute("select scenario_hash from runs").fetchone()[0]
+    assert scenario_hash in html
+    contingent = 0.0
+    for label, p, se in con.execute(
+        "select label, p, se from outcome_probabilities where run_id = ?", [summary["run_id"]]
+    ).fetchall():
+        assert f'<td>{label}</td><td class="num">{p:.4f}</td><td class="num">{se:.4f}</td>' in html
+        if not label.startswith("electors:"):
+            contingent += p
+    for state, p_sustained in con.execute(
+        "select state, p_sustained from objection_probabilities where run_id = ?",
+        [summary["run_id"]],
+    ).fetchall():
+        assert f"<td>{state}</td>" in html
+        assert f"{p_sustained:.4f}" in html
+    con.close()
+    assert contingent > 0, "the scenario should produce contingent elections"
+    assert f"In {contingent:.2%} of the draws" in html
+    markdown = md_path.read_text()
+    for heading in (
+        "## The question",
+        "## How the President is chosen",
+        "## Objections",
+        "## Contingent election",
+        "## Monte Carlo error",
+    ):
+        assert heading in markdown
+    for chart in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown):
+        assert (md_path.parent / chart).read_text().startswith("<svg")
+    assert json.dumps(summary["seed"]) in markdown
+
+
+def test_report_formats_and_bad_input(report_run, monkeypatch, capsys, tmp_path):
+    db, summary, _ = report_run
+    code, stdout, _ = run_cli(
+        monkeypatch,
+        capsys,
+        "report",
+        summary["run_id"],
+        "--db",
+        str(db),
+        "--out",
+        str(tmp_path),
+        "--format",
+        "md",
+    )
+    assert code == 0
+    assert [Path(p).suffix for p in stdout.split()] == [".md"]
+    for args, message in (
+        (["nope"], "no such run"),
+        ([summary["run_id"], "--format", "pdf"], "--format 'pdf'"),
+        ([summary["run_id"], "--point", "3"], "no point 3"),
+    ):
+        code, _, err = run_cli(
+            monkeypatch, capsys, "report", *args, "--db", str(db), "--out", str(tmp_path / "x")
+        )
+        assert code == 2
+        assert message in err
+        assert len(err.strip().splitlines()) == 1
