@@ -584,13 +584,15 @@ def report(
         "reports-out"
     ),
     output: Annotated[str, typer.Option("--format", help="html, md or html,md.")] = "html,md",
-    point: Annotated[int, typer.Option(help="The sweep point to report on (a run: 0).")] = 0,
+    point: Annotated[
+        int | None, typer.Option(help="Report one point of a sweep (default: the whole sweep).")
+    ] = None,
 ) -> None:
-    """Write a probability report of a run: self-contained HTML and Markdown."""
-    from reports.render import write_run_report
+    """Write a probability report of a run or a sweep: self-contained HTML and Markdown."""
+    from reports.render import write_report
 
     formats = tuple(f.strip() for f in output.split(",") if f.strip())
-    for path in write_run_report(db, run_id, out, formats, point=point):
+    for path in write_report(db, run_id, out, formats, point=point):
         print(path)
 
 

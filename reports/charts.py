@@ -147,3 +147,50 @@ def convergence_plot(series: dict[str, list[tuple[int, float]]], final_draws: in
         ax.set_title("Convergence: estimate as draws accumulate (band: final ±2 SE)")
         ax.legend(frameon=False, fontsize=8)
         return _svg(fig)
+
+
+def sweep_lines(
+    title: str,
+    xlabel: str,
+    series: dict[str, list[tuple[float, float, float]]],
+) -> str:
+    """Probability against a swept value, one line per series, each with its 95% band
+    (``p ± 1.96 se``); ``series`` maps a name to ``[(x, p, se)]``."""
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.5, 3.4))
+        for i, (name, points) in enumerate(series.items()):
+            points = sorted(points)
+            colour = OKABE_ITO[i % len(OKABE_ITO)]
+            xs = [x for x, _, _ in points]
+            ps = [p for _, p, _ in points]
+            low = [max(0.0, p - 1.96 * se) for _, p, se in points]
+            high = [min(1.0, p + 1.96 * se) for _, p, se in points]
+            ax.fill_between(xs, low, high, color=colour, alpha=0.2, linewidth=0)
+            ax.plot(xs, ps, "o-", color=colour, markersize=3, label=name)
+        ax.axhline(0.5, color="#777777", linestyle=":", linewidth=1)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("probability")
+        ax.set_title(title)
+        ax.legend(frameon=False, fontsize=8)
+        return _svg(fig)
+
+
+def heat_map(title: str, xlabel: str, ylabel: str, cells: list[tuple[float, float, float]]) -> str:
+    """A probability over two swept values (``[(x, y, p)]`` on a grid), cividis colour map
+    (colour-blind safe, readable in grey)."""
+    xs = sorted({x for x, _, _ in cells})
+    ys = sorted({y for _, y, _ in cells})
+    grid = [[float("nan")] * len(xs) for _ in ys]
+    for x, y, p in cells:
+        grid[ys.index(y)][xs.index(x)] = p
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.5, 4.0))
+        image = ax.imshow(grid, origin="lower", aspect="auto", cmap="cividis", vmin=0, vmax=1)
+        ax.set_xticks(range(len(xs)), [f"{x:.3g}" for x in xs], rotation=45)
+        ax.set_yticks(range(len(ys)), [f"{y:.3g}" for y in ys])
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        fig.colorbar(image, ax=ax, label="probability")
+        return _svg(fig)

@@ -207,6 +207,110 @@ def _charts(data: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.4g}"
+
+
+def write_sweep_report(
+    db: str | Path, run_id: str, out: str | Path, formats: tuple[str, ...] = FORMATS
+) -> list[Path]:
+    """Write a sweep's report (``report-RUN_ID.html`` / ``.md``) into ``out``."""
+    from reports.sweep import sweep_charts, sweep_report_data
+
+    con = connect_read_only(db)
+    try:
+        data = sweep_report_data(con, run_id)
+        base = run_report_data(con, run_id, 0)
+    finally:
+        con.close()
+    run = data["run"]
+    spec = data["sweep"]
+    base["params"] = {}
+    assumptions = [
+        *(_plain_words(base)[:-1]),
+        "Base scenario above; at each point the swept keys take the values in the table.",
+        _plain_words(base)[-1],
+    ]
+    figures = sweep_charts(data)
+    context = {
+        "headline": f"{run['session']}: a sweep of "
+        + ", ".join(data["keys"] or ["nothing"])
+        + f" ({len(data['points'])} points)",
+        "run_id": run_id,
+        "n_points": len(data["points"]),
+        "draws": run["draws"],
+        "seed": run["seed"],
+        "assumptions": assumptions,
+        "axes": [f"{k} = {v}" for k, v in spec.get("vary", {}).items()],
+        "design": spec.get("design", "grid"),
+        "scenario_hash": run["scenario_hash"],
+        "version": run["countlab_version"],
+        "thresholds": data["thresholds"],
+        "points": data["points"],
+        "keys": data["keys"],
+        "labels": data["labels"],
+        "states": data["states"],
+        "db": str(db),
+        "written": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "fmt": _fmt,
+    }
+    folder = _folder(out)
+    stem = f"report-{run_id}"
+    env = _environment()
+    written = []
+    if "html" in formats:
+        path = folder / f"{stem}.html"
+        path.write_text(
+            env.get_template("sweep.html.j2").render(**context, charts=figures), "utf-8"
+        )
+        written.append(path)
+    if "md" in formats:
+        chart_dir = folder / f"{stem}-charts"
+        chart_dir.mkdir(exist_ok=True)
+        files = []
+        for i, (caption, svg) in enumerate(figures):
+            (chart_dir / f"chart-{i}.svg").write_text(svg, "utf-8")
+            files.append((caption, f"{chart_dir.name}/chart-{i}.svg"))
+        path = folder / f"{stem}.md"
+        path.write_text(
+            env.get_template("sweep.md.j2").render(**context, chart_files=files), "utf-8"
+        )
+        written.append(path)
+    return written
+
+
+def _folder(out: str | Path) -> Path:
+    folder = Path(out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CountlabError(f"--out {folder}: cannot create the folder ({exc.strerror})") from None
+    return folder
+
+
+def write_report(
+    db: str | Path,
+    run_id: str,
+    out: str | Path,
+    formats: tuple[str, ...] = FORMATS,
+    point: int | None = None,
+) -> list[Path]:
+    """A run's report, or a sweep's (unless ``point`` picks one of its points)."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise CountlabError(f"--format {','.join(formats)!r}: expected html, md or html,md")
+    con = connect_read_only(db)
+    try:
+        from warehouse.queries import read_run
+
+        kind = read_run(con, run_id)["kind"]
+    finally:
+        con.close()
+    if kind == "sweep" and point is None:
+        return write_sweep_report(db, run_id, out, formats)
+    return write_run_report(db, run_id, out, formats, point=point or 0)
+
+
 def write_run_report(
     db: str | Path, run_id: str, out: str | Path, formats: tuple[str, ...] = FORMATS, point: int = 0
 ) -> list[Path]:
@@ -222,11 +326,7 @@ def write_run_report(
         con.close()
     context = _context(data, db=str(db))
     svgs = _charts(data)
-    folder = Path(out)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CountlabError(f"--out {folder}: cannot create the folder ({exc.strerror})") from None
+    folder = _folder(out)
     stem = f"report-{run_id}" + (f"-point{point}" if point else "")
     env = _environment()
     written = []
@@ -250,4 +350,4 @@ def write_run_report(
     return written
 
 
-__all__ = ["FORMATS", "write_run_report"]
+__all__ = ["FORMATS", "write_report", "write_run_report", "write_sweep_report"]

@@ -126,3 +126,65 @@ def test_report_formats_and_bad_input(report_run, monkeypatch, capsys, tmp_path)
         assert code == 2
         assert message in err
         assert len(err.strip().splitlines()) == 1
+
+
+def test_a_sweep_report_has_curves_a_heat_map_thresholds_and_every_point(
+    report_run, monkeypatch, capsys
+):
+    _, _, folder = report_run
+    db = folder / "sweep.duckdb"
+    code, out, err = run_cli(
+        monkeypatch,
+        capsys,
+        "sweep",
+        str(folder / "contested.toml"),
+        "--draws",
+        "4000",
+        "--seed",
+        "8",
+        "--vary",
+        "votes.senate.D=0,0.5",
+        "--vary",
+        "votes.house.D=0,0.3",
+        "--db",
+        str(db),
+        "--json",
+    )
+    assert code == 0, err
+    sweep = json.loads(out)
+    code, out, err = run_cli(
+        monkeypatch,
+        capsys,
+        "report",
+        sweep["run_id"],
+        "--db",
+        str(db),
+        "--out",
+        str(folder / "sweep-out"),
+    )
+    assert code == 0, err
+    html_path, md_path = (Path(line) for line in out.split())
+    html = html_path.read_text()
+    for section in ("question", "curves", "thresholds", "points"):
+        assert f'<section id="{section}">' in html
+    assert html.count("<svg") >= 2
+    assert "<script" not in html
+    con = duckdb.connect(str(db), read_only=True)
+    for point, p, se in con.execute(
+        "select point, p, se from sweep_outcome_probabilities where run_id = ? "
+        "and label = 'electors:biden' order by point",
+        [sweep["run_id"]],
+    ).fetchall():
+        assert f"{p:.4f} ± {se:.4f}" in html, point
+    crossings = con.execute(
+        "select crossing from sweep_threshold(?, 'votes.senate.D', 'sustained', 'AZ', 0.5)",
+        [sweep["run_id"]],
+    ).fetchall()
+    con.close()
+    for (crossing,) in crossings:
+        assert f"{crossing:.4g}" in html
+    assert html.count("<tr>") >= 1 + len(sweep["points"])
+    markdown = md_path.read_text()
+    assert "## Every point" in markdown
+    for chart in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown):
+        assert (md_path.parent / chart).read_text().startswith("<svg")
