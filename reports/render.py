@@ -98,7 +98,7 @@ def _context(data: dict[str, Any], *, db: str) -> dict[str, Any]:
 
     headline_label, headline = max(outcomes.items(), key=lambda item: item[1]["p"])
     return {
-        "headline": f"{data['session']}: {headline_label} with probability "
+        "headline": f"{data['session']}: {in_words(headline_label)}, with probability "
         f"{headline['p']:.4f} (95% interval {headline['ci_low']:.4f}-{headline['ci_high']:.4f})",
         "run_id": summary["run_id"],
         "point_label": f"sweep point {data['point']}" if data["run"]["kind"] == "sweep" else "",
@@ -141,6 +141,16 @@ def _context(data: dict[str, Any], *, db: str) -> dict[str, Any]:
         "db": db,
         "written": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+def in_words(label: str) -> str:
+    """An outcome label as a reader says it: ``house:trump`` -> 'the House elects trump'."""
+    outcome, _, candidate = label.partition(":")
+    if outcome == "electors":
+        return f"{candidate} wins a majority of the electors"
+    if outcome == "house":
+        return f"the House elects {candidate}"
+    return "no President is chosen"
 
 
 def _wilson_upper_at_zero(n: int) -> float:

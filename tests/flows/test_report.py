@@ -13,39 +13,7 @@ from tests.flows.cli_helpers import run_cli
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
-# Contested enough that every section has something: sustained objections, contingent
-# elections, votes in both chambers.
-SCENARIO = """
-session = "2021-01-06"
-denominator = "appointed"
-[objections]
-AZ = 1.0
-GA = 1.0
-PA = 1.0
-[votes]
-house.R = 0.97
-house.D = 0.05
-senate.R = 0.95
-senate.D = 0.06
-correlation = 0.5
-absent = 0.01
-"""
 SECTIONS = ("question", "outcomes", "objections", "votes", "totals", "contingent", "convergence")
-
-
-@pytest.fixture(scope="module")
-def report_run(tmp_path_factory, prefect_harness):
-    folder = tmp_path_factory.mktemp("report")
-    scenario = folder / "contested.toml"
-    scenario.write_text(SCENARIO)
-    db = folder / "w.duckdb"
-    from flows.runner import RunRequest
-    from flows.simulate import run
-
-    summary = run(
-        RunRequest(scenario_path=str(scenario), draws=20_000, seed=3, db=str(db), exact=True)
-    )
-    return db, summary, folder
 
 
 def test_report_has_every_section_and_the_warehouse_numbers(report_run, monkeypatch, capsys):
