@@ -251,7 +251,10 @@ def write_sweep_report(
         "draws": run["draws"],
         "seed": run["seed"],
         "assumptions": assumptions,
-        "axes": [f"{k} = {v}" for k, v in spec.get("vary", {}).items()],
+        "axes": [
+            f"{k} = {', '.join(map(str, v)) if isinstance(v, list) else v}"
+            for k, v in spec.get("vary", {}).items()
+        ],
         "design": spec.get("design", "grid"),
         "scenario_hash": run["scenario_hash"],
         "version": run["countlab_version"],
