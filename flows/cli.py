@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import secrets
 import subprocess
 import sys
 from dataclasses import replace
@@ -21,16 +20,15 @@ from rich.table import Table
 
 from flows.runner import (
     DEFAULT_CHUNK_DRAWS,
-    TASK_RUNNERS,
     RunRequest,
     SweepRequest,
+    check_request,
     configure_prefect,
     execute_run,
 )
-from flows.scenario import load_scenario, to_scenario
+from flows.scenario import load_scenario, resolve_seed, to_scenario
 from flows.sessions import load_session, shipped_sessions
 from models.count import count_session, describe_count
-from models.engine import SAMPLERS
 from models.errors import CountlabError
 from models.rules import GROUNDS, REGIMES, SWITCHES, Rules, rules_for
 from models.session import Session
@@ -321,21 +319,7 @@ def run(
     config, base = load_scenario(scenario)
     to_scenario(config, base=base, source=str(scenario))  # every user mistake surfaces here
     n_draws = draws if draws is not None else (config.run.draws or 100_000)
-    if n_draws < 1:
-        raise CountlabError(f"--draws {n_draws}: expected a positive number")
-    if sampler is not None and sampler not in SAMPLERS:
-        raise CountlabError(f"--sampler {sampler!r}: expected one of {', '.join(SAMPLERS)}")
-    if runner not in TASK_RUNNERS:
-        raise CountlabError(f"--runner {runner!r}: expected {', '.join(TASK_RUNNERS)}")
-    if address and runner != "dask":
-        raise CountlabError("--address is for --runner dask")
-    if chunk_draws < 1 or workers < 1:
-        raise CountlabError("--chunk-draws and --workers must be positive")
-    if seed is None:
-        seed = config.run.seed if config.run.seed is not None else secrets.randbits(63)
-    if seed < 0:
-        raise CountlabError(f"--seed {seed}: expected a non-negative integer")
-    connect(db).close()  # the warehouse opens and has the schema before any flow starts
+    seed = resolve_seed(seed, config)
     request = RunRequest(
         scenario_path=str(scenario),
         draws=n_draws,
@@ -348,11 +332,15 @@ def run(
         runner=runner,
         address=address,
     )
+    check_request(request)
+    if report_to is not None:
+        from reports.render import output_folder, write_run_report
+
+        output_folder(report_to, "--report")  # a folder that cannot be made fails before the run
+    connect(db).close()  # the warehouse opens and has the schema before any flow starts
     summary = execute_run(request, show_progress=sys.stderr.isatty())
     written = []
     if report_to is not None:
-        from reports.render import write_run_report
-
         written = write_run_report(db, summary["run_id"], report_to)
     if as_json:
         print(json.dumps({**summary, "report": [str(p) for p in written]} if written else summary))
@@ -418,16 +406,6 @@ def sweep(
     ] = False,
 ) -> None:
     """Simulate a scenario at every point of a sweep, in one Prefect flow and one run."""
-    if runner not in TASK_RUNNERS:
-        raise CountlabError(f"--runner {runner!r}: expected {', '.join(TASK_RUNNERS)}")
-    if address and runner != "dask":
-        raise CountlabError("--address is for --runner dask")
-    if chunk_draws < 1 or workers < 1:
-        raise CountlabError("--chunk-draws and --workers must be positive")
-    if draws is not None and draws < 1:
-        raise CountlabError(f"--draws {draws}: expected a positive number")
-    if seed is not None and seed < 0:
-        raise CountlabError(f"--seed {seed}: expected a non-negative integer")
     request = SweepRequest(
         scenario_path=None if scenario is None else str(scenario),
         draws=draws,
@@ -443,6 +421,7 @@ def sweep(
         address=address,
         resume=resume,
     )
+    check_request(request)
     configure_prefect()
     from flows.sweeping import plan_sweep, resume_points
 
@@ -463,8 +442,7 @@ def sweep(
             raise CountlabError("countlab sweep: give a scenario file, or --resume RUN_ID")
         if seed is None:
             config, _ = load_scenario(scenario)
-            seed = config.run.seed if config.run.seed is not None else secrets.randbits(63)
-            request = replace(request, seed=seed)
+            request = replace(request, seed=resolve_seed(None, config))
         plan = plan_sweep(request, run_id="check")  # every user mistake surfaces here
         total = plan.total_draws
         connect(db).close()

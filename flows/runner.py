@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from models.errors import CountlabError
 from models.sampling import BLOCK_DRAWS
 
 TASK_RUNNERS = ("threads", "processes", "dask")
@@ -79,6 +80,25 @@ class SweepRequest:
     runner: str = "threads"
     address: str | None = None
     resume: str | None = None
+
+
+def check_request(request: RunRequest | SweepRequest) -> None:
+    """One-line errors for options no run or sweep can use, before anything opens or runs
+    (``countlab run``, ``sweep`` and ``serve`` alike)."""
+    from models.engine import SAMPLERS
+
+    if request.runner not in TASK_RUNNERS:
+        raise CountlabError(f"--runner {request.runner!r}: expected {', '.join(TASK_RUNNERS)}")
+    if request.address and request.runner != "dask":
+        raise CountlabError("--address is for --runner dask")
+    if request.chunk_draws < 1 or request.workers < 1:
+        raise CountlabError("--chunk-draws and --workers must be positive")
+    if request.draws is not None and request.draws < 1:
+        raise CountlabError(f"--draws {request.draws}: expected a positive number")
+    if request.seed is not None and request.seed < 0:
+        raise CountlabError(f"--seed {request.seed}: expected a non-negative integer")
+    if request.sampler is not None and request.sampler not in SAMPLERS:
+        raise CountlabError(f"--sampler {request.sampler!r}: expected one of {', '.join(SAMPLERS)}")
 
 
 def plan_chunks(n_draws: int, chunk_draws: int) -> list[tuple[int, int]]:

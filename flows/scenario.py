@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+import secrets
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -159,6 +160,13 @@ def read_text(path: Path) -> str:
 def load_scenario(path: Path) -> tuple[ScenarioConfig, Path]:
     """Read a scenario file; returns the config and the folder relative paths start from."""
     return parse_scenario(read_text(path), source=str(path)), path.parent
+
+
+def resolve_seed(seed: int | None, config: ScenarioConfig) -> int:
+    """The seed a run uses: the option, else the file's ``[run] seed``, else a fresh one."""
+    if seed is not None:
+        return seed
+    return config.run.seed if config.run.seed is not None else secrets.randbits(63)
 
 
 def sweep_table(path: Path) -> dict[str, Any] | None:

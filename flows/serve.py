@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,12 +31,12 @@ from prefect import flow
 
 from flows.runner import (
     DEFAULT_CHUNK_DRAWS,
-    TASK_RUNNERS,
     SweepRequest,
+    check_request,
     configure_prefect,
     local_server_running,
 )
-from flows.scenario import load_scenario
+from flows.scenario import load_scenario, resolve_seed
 from flows.simulate import task_runner
 from flows.sweeping import plan_sweep, sweep_flow
 from models.errors import CountlabError
@@ -74,12 +73,12 @@ def scheduled_sweep(
     Returns the sweep's ``run_id`` in the warehouse, its ``seed`` and its number of
     ``points``.
     """
-    request = sweep_request(
+    request = SweepRequest(
         scenario_path=scenario_path,
         db=db,
         draws=draws,
         seed=seed,
-        vary=vary or (),
+        vary=tuple(vary or ()),
         design=design,
         points=points,
         chunk_draws=chunk_draws,
@@ -90,43 +89,9 @@ def scheduled_sweep(
     )
     if request.seed is None:
         config, _ = load_scenario(Path(scenario_path))
-        fresh = config.run.seed if config.run.seed is not None else secrets.randbits(63)
-        request = replace(request, seed=fresh)
+        request = replace(request, seed=resolve_seed(None, config))
     summary = sweep_flow.with_options(task_runner=task_runner(request))(request)
     return {"run_id": summary["run_id"], "seed": summary["seed"], "points": len(summary["points"])}
-
-
-def sweep_request(
-    *,
-    scenario_path: str,
-    db: str,
-    draws: int | None = None,
-    seed: int | None = None,
-    vary: list[str] | tuple[str, ...] = (),
-    design: str | None = None,
-    points: int | None = None,
-    chunk_draws: int = DEFAULT_CHUNK_DRAWS,
-    workers: int = 2,
-    sampler: str | None = None,
-    runner: str = "threads",
-    address: str | None = None,
-) -> SweepRequest:
-    """The :class:`SweepRequest` of a scheduled sweep (``address`` only for the Dask runner)."""
-    extra = {} if address is None else {"address": address}
-    return SweepRequest(
-        scenario_path=scenario_path,
-        draws=draws,
-        seed=seed,
-        db=db,
-        vary=tuple(vary),
-        design=design,
-        points=points,
-        chunk_draws=chunk_draws,
-        workers=workers,
-        sampler=sampler,
-        runner=runner,
-        **extra,
-    )
 
 
 def check_cron(cron: str, timezone: str | None = None) -> None:
@@ -177,16 +142,7 @@ def check_serve(request: SweepRequest, *, cron: str, timezone: str | None = None
         raise CountlabError("countlab serve: give a scenario file")
     if request.resume is not None:
         raise CountlabError("countlab serve: a scheduled sweep cannot --resume")
-    if request.runner not in TASK_RUNNERS:
-        raise CountlabError(f"--runner {request.runner!r}: expected {', '.join(TASK_RUNNERS)}")
-    if getattr(request, "address", None) and request.runner != "dask":
-        raise CountlabError("--address is for --runner dask")
-    if request.chunk_draws < 1 or request.workers < 1:
-        raise CountlabError("--chunk-draws and --workers must be positive")
-    if request.draws is not None and request.draws < 1:
-        raise CountlabError(f"--draws {request.draws}: expected a positive number")
-    if request.seed is not None and request.seed < 0:
-        raise CountlabError(f"--seed {request.seed}: expected a non-negative integer")
+    check_request(request)
     request = replace(
         request,
         scenario_path=str(Path(request.scenario_path).absolute()),
@@ -216,9 +172,8 @@ def deployment_parameters(request: SweepRequest) -> dict[str, Any]:
         "sampler": request.sampler,
         "runner": request.runner,
     }
-    address = getattr(request, "address", None)
-    if address is not None:
-        parameters["address"] = address
+    if request.address is not None:
+        parameters["address"] = request.address
     return parameters
 
 
@@ -305,12 +260,12 @@ def serve_sweep(
     so is a missing Prefect server. The warehouse is created (schema up to date) before
     serving starts. Runs are served one at a time (DuckDB admits one writing process).
     """
-    request = sweep_request(
+    request = SweepRequest(
         scenario_path=scenario_path,
         db=db,
         draws=draws,
         seed=seed,
-        vary=vary,
+        vary=tuple(vary),
         design=design,
         points=points,
         chunk_draws=chunk_draws,
@@ -335,5 +290,4 @@ __all__ = [
     "deployment_parameters",
     "scheduled_sweep",
     "serve_sweep",
-    "sweep_request",
 ]

@@ -113,12 +113,11 @@ def exact_table(exact: Exact, scenario: Scenario, run_id: str, point: int = 0) -
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PointPlan:
-    """One point to simulate: its scenario, its own seed and its provenance row."""
+    """One point to simulate: its scenario and its own seed."""
 
     point: int
     scenario: Scenario
     seed: int
-    record: PointRecord
 
 
 def point_record(
@@ -332,7 +331,7 @@ def run_flow(request: RunRequest, progress: ProgressHook | None = None) -> dict[
             con,
             run_id=run_id,
             run_key=run_key,
-            plans=[PointPlan(0, scenario, request.seed, point)],
+            plans=[PointPlan(0, scenario, request.seed)],
             draws=request.draws,
             chunk_draws=request.chunk_draws,
             sampler=sampler,

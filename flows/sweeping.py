@@ -35,14 +35,13 @@ from flows.sweep import (
     make_spec,
     params_numbers,
     params_text,
-    parse_axis,
     parse_sweep_table,
     parse_vary,
     point_seed,
 )
 from models.errors import CountlabError
 from warehouse.queries import read_run, read_sweep
-from warehouse.store import RunRecord, begin_run, connect, reopen_run
+from warehouse.store import PointRecord, RunRecord, begin_run, connect, reopen_run
 
 DEFAULT_DRAWS = 100_000
 
@@ -53,6 +52,7 @@ class SweepPlan:
 
     record: RunRecord
     plans: list[PointPlan]
+    points: list[PointRecord]  # the sweep_points rows, one per plan
     draws: int
     chunk_draws: int
     sampler: str
@@ -91,7 +91,7 @@ def plan_sweep(request: SweepRequest, *, run_id: str) -> SweepPlan:
     draws = request.draws or config.run.draws or DEFAULT_DRAWS
     sampler = check_sampler(request.sampler or config.run.sampler)
     base_scenario = to_scenario(config, base=base, source=str(path))
-    plans = []
+    plans, records = [], []
     for point, params in enumerate(design_points(spec, seed=seed)):
         point_config = apply_params(config, params, source=str(path))
         scenario = to_scenario(point_config, base=base, source=f"{path} (point {point})")
@@ -105,7 +105,8 @@ def plan_sweep(request: SweepRequest, *, run_id: str) -> SweepPlan:
             params=params_text(params),
             param_values=params_numbers(params),
         )
-        plans.append(PointPlan(point, scenario, own_seed, record))
+        plans.append(PointPlan(point, scenario, own_seed))
+        records.append(record)
     record = run_record(
         config,
         base_scenario,
@@ -119,7 +120,7 @@ def plan_sweep(request: SweepRequest, *, run_id: str) -> SweepPlan:
         chunk_draws=request.chunk_draws,
         sweep_json=spec.to_json(),
     )
-    return SweepPlan(record, plans, draws, request.chunk_draws, sampler)
+    return SweepPlan(record, plans, records, draws, request.chunk_draws, sampler)
 
 
 def resume_points(con: Any, run_id: str) -> tuple[dict[str, Any], list[PointPlan]]:
@@ -135,14 +136,8 @@ def resume_points(con: Any, run_id: str) -> tuple[dict[str, Any], list[PointPlan
     ).fetchall():
         config = ScenarioConfig.model_validate(json.loads(scenario_json))
         scenario = to_scenario(config, base=base, source=f"run {run_id} (point {point})")
-        plans.append(PointPlan(int(point), scenario, int(seed), None))  # type: ignore[arg-type]
+        plans.append(PointPlan(int(point), scenario, int(seed)))
     return run, plans
-
-
-def check_axes(request: SweepRequest) -> None:
-    """Fail early on a malformed ``--vary`` (before Prefect starts)."""
-    for text in request.vary:
-        parse_vary(text)
 
 
 @flow(name="countlab-sweep", log_prints=False, validate_parameters=False)
@@ -164,7 +159,7 @@ def sweep_flow(request: SweepRequest, progress: ProgressHook | None = None) -> d
                 plan.chunk_draws,
                 plan.sampler,
             )
-            run_key = begin_run(con, plan.record, [p.record for p in plans])
+            run_key = begin_run(con, plan.record, plan.points)
         execute(
             con,
             run_id=run_id,
@@ -182,4 +177,4 @@ def sweep_flow(request: SweepRequest, progress: ProgressHook | None = None) -> d
         con.close()
 
 
-__all__ = ["check_axes", "parse_axis", "plan_sweep", "sweep_flow"]
+__all__ = ["plan_sweep", "resume_points", "sweep_flow"]

@@ -14,6 +14,7 @@ import jinja2
 from models.errors import CountlabError
 from reports import charts
 from reports.data import run_report_data
+from warehouse.queries import read_run
 from warehouse.store import connect_read_only
 
 FORMATS = ("html", "md")
@@ -35,7 +36,10 @@ def _p(value: float | None) -> str:
 
 
 def _plain_words(data: dict[str, Any]) -> list[str]:
-    """The scenario as sentences a reader can check."""
+    """The scenario as sentences a reader can check; the last one is the caveat.
+
+    ``data`` needs ``scenario`` (the canonical JSON, parsed), ``session``, ``regime``,
+    ``denominator`` and ``params`` (a sweep point's parameters, or none)."""
     scenario = data["scenario"]
     votes = scenario.get("votes", {})
     lines = [
@@ -217,6 +221,11 @@ def _charts(data: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def _check_formats(formats: tuple[str, ...]) -> None:
+    if not formats or any(f not in FORMATS for f in formats):
+        raise CountlabError(f"--format {','.join(formats)!r}: expected html, md or html,md")
+
+
 def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.4g}"
 
@@ -227,19 +236,24 @@ def write_sweep_report(
     """Write a sweep's report (``report-RUN_ID.html`` / ``.md``) into ``out``."""
     from reports.sweep import sweep_charts, sweep_report_data
 
+    _check_formats(formats)
     con = connect_read_only(db)
     try:
         data = sweep_report_data(con, run_id)
-        base = run_report_data(con, run_id, 0)
     finally:
         con.close()
     run = data["run"]
     spec = data["sweep"]
-    base["params"] = {}
+    base = {
+        "scenario": json.loads(run["scenario"]),
+        **{key: run[key] for key in ("session", "regime", "denominator")},
+        "params": {},
+    }
+    *described, caveat = _plain_words(base)
     assumptions = [
-        *(_plain_words(base)[:-1]),
+        *described,
         "Base scenario above; at each point the swept keys take the values in the table.",
-        _plain_words(base)[-1],
+        caveat,
     ]
     figures = sweep_charts(data)
     context = {
@@ -267,7 +281,7 @@ def write_sweep_report(
         "written": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "fmt": _fmt,
     }
-    folder = _folder(out)
+    folder = output_folder(out)
     stem = f"report-{run_id}"
     env = _environment()
     written = []
@@ -292,12 +306,15 @@ def write_sweep_report(
     return written
 
 
-def _folder(out: str | Path) -> Path:
+def output_folder(out: str | Path, option: str = "--out") -> Path:
+    """Create ``out`` if needed; a one-line error naming ``option`` if it cannot be."""
     folder = Path(out)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CountlabError(f"--out {folder}: cannot create the folder ({exc.strerror})") from None
+        raise CountlabError(
+            f"{option} {folder}: cannot create the folder ({exc.strerror})"
+        ) from None
     return folder
 
 
@@ -309,13 +326,9 @@ def write_report(
     point: int | None = None,
 ) -> list[Path]:
     """A run's report, or a sweep's (unless ``point`` picks one of its points)."""
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        raise CountlabError(f"--format {','.join(formats)!r}: expected html, md or html,md")
+    _check_formats(formats)
     con = connect_read_only(db)
     try:
-        from warehouse.queries import read_run
-
         kind = read_run(con, run_id)["kind"]
     finally:
         con.close()
@@ -329,9 +342,7 @@ def write_run_report(
 ) -> list[Path]:
     """Write ``report-RUN_ID.html`` and/or ``.md`` (with its charts in a folder beside it)
     into ``out``; return the paths written."""
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        raise CountlabError(f"--format {','.join(formats)!r}: expected html, md or html,md")
+    _check_formats(formats)
     con = connect_read_only(db)
     try:
         data = run_report_data(con, run_id, point)
@@ -339,7 +350,7 @@ def write_run_report(
         con.close()
     context = _context(data, db=str(db))
     svgs = _charts(data)
-    folder = _folder(out)
+    folder = output_folder(out)
     stem = f"report-{run_id}" + (f"-point{point}" if point else "")
     env = _environment()
     written = []

@@ -156,3 +156,28 @@ def test_a_sweep_report_has_curves_a_heat_map_thresholds_and_every_point(
     assert "## Every point" in markdown
     for chart in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown):
         assert (md_path.parent / chart).read_text().startswith("<svg")
+
+
+def test_run_report_to_a_folder_that_cannot_exist_fails_before_the_run(
+    tmp_path, monkeypatch, capsys
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    db = tmp_path / "w.duckdb"
+    code, _, err = run_cli(
+        monkeypatch,
+        capsys,
+        "run",
+        "examples/january-2021.toml",
+        "--draws",
+        "10",
+        "--db",
+        str(db),
+        "--report",
+        str(blocker / "reports"),
+    )
+    assert code == 2
+    assert "--report" in err
+    assert "cannot create the folder" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not db.exists()

@@ -265,11 +265,14 @@ def test_a_served_sweep_is_scheduled_and_a_run_stores_the_sweep(tmp_path, prefec
 
 
 def test_build_deployment_registers_nothing_and_names_the_file(tmp_path, monkeypatch):
-    from flows.serve import build_deployment, sweep_request
+    from flows.runner import SweepRequest
+    from flows.serve import build_deployment
 
     monkeypatch.chdir(tmp_path)
     path = scenario(tmp_path)
-    request = sweep_request(scenario_path=path.name, db="w.duckdb", seed=3, vary=["regime=eca1887"])
+    request = SweepRequest(
+        scenario_path=path.name, draws=None, seed=3, db="w.duckdb", vary=("regime=eca1887",)
+    )
     deployment = build_deployment(request, cron="30 5 * * 1-5", timezone="America/New_York")
     assert (deployment.flow_name, deployment.name) == ("countlab-scheduled-sweep", "scheduled")
     assert deployment.entrypoint == "flows.serve.scheduled_sweep"
