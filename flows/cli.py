@@ -144,6 +144,30 @@ def _print_count(result: dict[str, Any]) -> None:
     )
 
 
+# Options shared by run, sweep, serve, report and sql: one declaration each.
+DbOption = Annotated[Path, typer.Option("--db", help="DuckDB warehouse file.")]
+ChunkDrawsOption = Annotated[
+    int,
+    typer.Option(
+        "--chunk-draws", help="Draws per task (a hint: rounded up to whole random-stream blocks)."
+    ),
+]
+WorkersOption = Annotated[int, typer.Option("--workers", help="Tasks run in parallel.")]
+RunnerOption = Annotated[
+    str, typer.Option("--runner", help="Prefect task runner: threads, processes or dask.")
+]
+AddressOption = Annotated[
+    str | None,
+    typer.Option("--address", help="--runner dask: an existing Dask scheduler, tcp://HOST:PORT."),
+]
+SamplerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sampler", help="grouped (binomial counts) or members (one uniform per member)."
+    ),
+]
+
+
 @app.command()
 def tally(
     session: Annotated[
@@ -288,25 +312,15 @@ def run(
         int | None,
         typer.Option(help="Root seed (default: the file's [run] seed, else a fresh one, printed)."),
     ] = None,
-    db: Annotated[Path, typer.Option(help="DuckDB warehouse file.")] = Path(DEFAULT_DB),
+    db: DbOption = Path(DEFAULT_DB),
     exact: Annotated[
         bool, typer.Option("--exact", help="Also compute exact probabilities.")
     ] = False,
-    chunk_draws: Annotated[
-        int, typer.Option(help="Draws per task (a hint: rounded up to whole random-stream blocks).")
-    ] = DEFAULT_CHUNK_DRAWS,
-    workers: Annotated[int, typer.Option(help="Tasks run in parallel.")] = 2,
-    runner: Annotated[
-        str, typer.Option(help="Prefect task runner: threads, processes or dask.")
-    ] = "threads",
-    address: Annotated[
-        str | None,
-        typer.Option(help="--runner dask: an existing Dask scheduler, tcp://HOST:PORT."),
-    ] = None,
-    sampler: Annotated[
-        str | None,
-        typer.Option(help="grouped (binomial counts) or members (one uniform per member)."),
-    ] = None,
+    chunk_draws: ChunkDrawsOption = DEFAULT_CHUNK_DRAWS,
+    workers: WorkersOption = 2,
+    runner: RunnerOption = "threads",
+    address: AddressOption = None,
+    sampler: SamplerOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary as one JSON object.")
     ] = False,
@@ -381,26 +395,16 @@ def sweep(
         str | None, typer.Option(help="grid (full factorial, default), lhs or sobol.")
     ] = None,
     points: Annotated[int | None, typer.Option(help="Points of an lhs or sobol design.")] = None,
-    db: Annotated[Path, typer.Option(help="DuckDB warehouse file.")] = Path(DEFAULT_DB),
+    db: DbOption = Path(DEFAULT_DB),
     resume: Annotated[
         str | None,
         typer.Option(help="Finish an interrupted sweep (RUN_ID); stored chunks are kept."),
     ] = None,
-    chunk_draws: Annotated[
-        int, typer.Option(help="Draws per task (a hint: rounded up to whole random-stream blocks).")
-    ] = DEFAULT_CHUNK_DRAWS,
-    workers: Annotated[int, typer.Option(help="Tasks run in parallel.")] = 2,
-    runner: Annotated[
-        str, typer.Option(help="Prefect task runner: threads, processes or dask.")
-    ] = "threads",
-    address: Annotated[
-        str | None,
-        typer.Option(help="--runner dask: an existing Dask scheduler, tcp://HOST:PORT."),
-    ] = None,
-    sampler: Annotated[
-        str | None,
-        typer.Option(help="grouped (binomial counts) or members (one uniform per member)."),
-    ] = None,
+    chunk_draws: ChunkDrawsOption = DEFAULT_CHUNK_DRAWS,
+    workers: WorkersOption = 2,
+    runner: RunnerOption = "threads",
+    address: AddressOption = None,
+    sampler: SamplerOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the sweep's results as one JSON object.")
     ] = False,
@@ -481,17 +485,12 @@ def serve(
     ] = None,
     design: Annotated[str | None, typer.Option(help="grid, lhs or sobol.")] = None,
     points: Annotated[int | None, typer.Option(help="Points of an lhs or sobol design.")] = None,
-    db: Annotated[Path, typer.Option(help="DuckDB warehouse file.")] = Path(DEFAULT_DB),
-    chunk_draws: Annotated[int, typer.Option(help="Draws per task.")] = DEFAULT_CHUNK_DRAWS,
-    workers: Annotated[int, typer.Option(help="Tasks run in parallel.")] = 2,
-    runner: Annotated[
-        str, typer.Option(help="Prefect task runner: threads, processes or dask.")
-    ] = "threads",
-    address: Annotated[
-        str | None,
-        typer.Option(help="--runner dask: an existing Dask scheduler, tcp://HOST:PORT."),
-    ] = None,
-    sampler: Annotated[str | None, typer.Option(help="grouped or members.")] = None,
+    db: DbOption = Path(DEFAULT_DB),
+    chunk_draws: ChunkDrawsOption = DEFAULT_CHUNK_DRAWS,
+    workers: WorkersOption = 2,
+    runner: RunnerOption = "threads",
+    address: AddressOption = None,
+    sampler: SamplerOption = None,
 ) -> None:
     """Serve a sweep as a Prefect deployment on a cron schedule (needs a Prefect server)."""
     configure_prefect()  # before Prefect is imported
@@ -557,7 +556,7 @@ def _probability(entry: dict[str, Any] | None, key: str = "p") -> str:
 @app.command()
 def report(
     run_id: Annotated[str, typer.Argument(help="A completed run (see the runs table).")],
-    db: Annotated[Path, typer.Option(help="DuckDB warehouse file.")] = Path(DEFAULT_DB),
+    db: DbOption = Path(DEFAULT_DB),
     out: Annotated[Path, typer.Option(help="Folder to write the report into.")] = Path(
         "reports-out"
     ),
@@ -577,7 +576,7 @@ def report(
 @app.command()
 def sql(
     statement: Annotated[str, typer.Argument(help="A read-only SQL query (SELECT or EXPLAIN).")],
-    db: Annotated[Path, typer.Option(help="DuckDB warehouse file.")] = Path(DEFAULT_DB),
+    db: DbOption = Path(DEFAULT_DB),
     output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
     """Query the warehouse, read-only: tables runs, draws, objection_votes; views *_probabilities."""
