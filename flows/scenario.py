@@ -110,12 +110,30 @@ class ScenarioConfig(_Strict):
         return value
 
     def canonical_json(self) -> str:
-        """Return the scenario as canonical JSON (sorted keys): what the hash is taken of."""
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        """Return the scenario as canonical JSON: what the hash is taken of, and what the
+        warehouse stores to rebuild it (``countlab sweep --resume``).
+
+        Keys are sorted, except those of ``objections``: their order is the order of the
+        objections in every draw (its random streams, the stored objection codes), so it is
+        part of the scenario and kept as written. A file whose objections are already in
+        alphabetical order has the same JSON and hash as before this rule.
+        """
+        dump = _sorted_keys(self.model_dump(mode="json"))
+        dump["objections"] = dict(self.objections)  # keeps its place among the sorted keys
+        return json.dumps(dump, separators=(",", ":"))
 
     def scenario_hash(self) -> str:
         """Return the SHA-256 of :meth:`canonical_json` (hex)."""
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()
+
+
+def _sorted_keys(value: Any) -> Any:
+    """``value`` with every mapping's keys sorted, recursively (as ``sort_keys=True``)."""
+    if isinstance(value, dict):
+        return {key: _sorted_keys(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(item) for item in value]
+    return value
 
 
 def _first_error(exc: ValidationError, source: str) -> CountlabError:
@@ -146,6 +164,28 @@ def parse_scenario(text: str, *, source: str) -> ScenarioConfig:
         return ScenarioConfig.model_validate(raw)
     except ValidationError as exc:
         raise _first_error(exc, source) from None
+
+
+def stored_scenario(
+    scenario_json: str, objection_states: tuple[str, ...] | list[str], *, source: str
+) -> ScenarioConfig:
+    """Rebuild a scenario from the warehouse: its stored JSON, its objections in the order
+    recorded beside it (``objection_states``, the order the stored objection codes decode
+    by). Warehouses written before :meth:`ScenarioConfig.canonical_json` kept that order
+    stored the objections sorted; the recorded order is the one that holds.
+    """
+    try:
+        config = ScenarioConfig.model_validate(json.loads(scenario_json))
+    except (ValueError, ValidationError) as exc:
+        raise CountlabError(f"{source}: the stored scenario does not validate ({exc})") from None
+    states = list(objection_states)
+    if sorted(states) != sorted(config.objections):
+        raise CountlabError(
+            f"{source}: the stored scenario's objections {sorted(config.objections)} are not "
+            f"the recorded objection states {states}"
+        )
+    ordered = {state: config.objections[state] for state in states}
+    return config.model_copy(update={"objections": ordered})
 
 
 def read_text(path: Path) -> str:

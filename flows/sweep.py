@@ -92,9 +92,8 @@ class SweepSpec:
             {
                 "design": self.design,
                 "points": self.points,
-                "vary": {a.key: a.describe() for a in self.axes},
+                "vary": {a.key: a.describe() for a in self.axes},  # in the axes' order
             },
-            sort_keys=True,
         )
 
 

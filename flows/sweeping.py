@@ -10,7 +10,6 @@ the finished sweep has exactly the rows an uninterrupted one would have.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 from prefect import flow
 
 from flows.runner import SweepRequest
-from flows.scenario import ScenarioConfig, load_scenario, sweep_table, to_scenario
+from flows.scenario import load_scenario, stored_scenario, sweep_table, to_scenario
 from flows.simulate import (
     PointPlan,
     ProgressHook,
@@ -130,12 +129,14 @@ def resume_points(con: Any, run_id: str) -> tuple[dict[str, Any], list[PointPlan
         raise CountlabError(f"run {run_id!r} is already completed: nothing to resume")
     base = Path(run["base_dir"])
     plans = []
-    for point, scenario_json, seed in con.execute(
-        "select point, scenario, seed from sweep_points where run_id = ? order by point",
+    for point, scenario_json, states, seed in con.execute(
+        "select point, scenario, objection_states, seed from sweep_points"
+        " where run_id = ? order by point",
         [run_id],
     ).fetchall():
-        config = ScenarioConfig.model_validate(json.loads(scenario_json))
-        scenario = to_scenario(config, base=base, source=f"run {run_id} (point {point})")
+        source = f"run {run_id} (point {point})"
+        config = stored_scenario(scenario_json, states, source=source)
+        scenario = to_scenario(config, base=base, source=source)
         plans.append(PointPlan(int(point), scenario, int(seed)))
     return run, plans
 

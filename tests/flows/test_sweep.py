@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -218,77 +213,6 @@ def test_bad_sweeps_are_one_line_and_touch_nothing(tmp_path, monkeypatch, capsys
     assert message in err
     assert len(err.strip().splitlines()) == 1
     assert not db.exists()
-
-
-def test_resume_after_a_killed_process_gives_the_uninterrupted_rows(tmp_path, monkeypatch, capsys):
-    """A real ``countlab sweep`` process is killed (SIGKILL) after some chunks are stored;
-    ``--resume`` finishes it without recomputing them, with exactly the rows of a sweep
-    that was never interrupted."""
-    path = str(scenario(tmp_path))
-    options = ["--draws", str(2 * BLOCK_DRAWS), "--seed", "21", "--chunk-draws", "1"]
-    vary = ["--vary", "votes.senate.D=0:0.3:4"]
-    killed_db = tmp_path / "killed.duckdb"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from flows.cli import main; main()",
-            "sweep",
-            path,
-            *options,
-            *vary,
-            "--db",
-            str(killed_db),
-            "--workers",
-            "1",
-        ],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        env=env,
-        text=True,
-        start_new_session=True,  # its own process group: the kill takes Prefect's API too
-    )
-    assert process.stderr is not None
-    stored_lines = 0
-    for line in process.stderr:
-        if "draws stored" in line:
-            stored_lines += 1
-            if stored_lines == 3:
-                os.killpg(process.pid, signal.SIGKILL)
-                break
-    process.wait(timeout=60)
-    process.stderr.close()
-    assert stored_lines == 3, "the sweep ended before it could be killed"
-
-    con = duckdb.connect(str(killed_db))
-    run_id, status = con.execute("select run_id, status from runs").fetchone()
-    assert status == "running"  # as the dead process left it
-    stored = con.execute("select count(*), max(stored_at) from stored_chunks").fetchone()
-    assert 3 <= stored[0] < 8
-    assert con.execute("select count(*) from draws").fetchone() == (0,)  # invisible
-    con.close()
-    time.sleep(0.01)
-
-    resumed = sweep(monkeypatch, capsys, "--resume", run_id, "--db", str(killed_db))
-    clean_db = tmp_path / "clean.duckdb"
-    clean = sweep(monkeypatch, capsys, path, *options, *vary, "--db", str(clean_db))
-
-    con = duckdb.connect(str(killed_db), read_only=True)
-    chunks = con.execute("select count(*), count(distinct (point, first_draw)) from stored_chunks")
-    assert chunks.fetchone() == (8, 8)  # 4 points x 2 chunks, none twice
-    kept = con.execute(
-        "select count(*) from stored_chunks where stored_at <= ?", [stored[1]]
-    ).fetchone()[0]
-    assert kept == stored[0]  # the chunks stored before the kill were not recomputed
-    assert con.execute("select status from runs").fetchone() == ("completed",)
-    con.close()
-    for point in range(4):
-        for table in ("draws", "objection_votes"):
-            assert rows(killed_db, run_id, point, table) == rows(
-                clean_db, clean["run_id"], point, table
-            )
-    assert [p["outcomes"] for p in resumed["points"]] == [p["outcomes"] for p in clean["points"]]
 
 
 def test_a_local_dask_cluster_and_an_existing_one_give_the_same_rows(tmp_path, monkeypatch, capsys):
