@@ -31,6 +31,12 @@ are child processes of that one command:
 ``naive_speedup``
     The core in one process over :mod:`benchmarks.naive` (pure Python, one process), both
     on the benchmark scenario; the naive one on a few hundred draws.
+``reader_throughput_ratio``, ``reader_wait_s_max``
+    The end-to-end run again, into the same file (which then holds the first run's rows),
+    with a reader process beside it querying ``outcome_probabilities`` in a loop
+    (``connect_read_only``, as ``countlab sql`` does; no pause between queries): its draws
+    per second over ``draws_per_s_end_to_end``, and the longest any of those queries waited
+    for the writer to let it in (``warehouse.writer``). Every query must succeed.
 ``peak_rss_mb``
     Peak resident set size (MiB) of ``countlab run benchmarks/scenario.toml --draws
     10000000`` as a fresh process: ``ru_maxrss`` of that child as ``os.wait4`` reports it
@@ -93,6 +99,8 @@ KEYS: tuple[str, ...] = (
     "end_to_end / rng_floor",
     "two_core_speedup",
     "naive_speedup",
+    "reader_throughput_ratio",
+    "reader_wait_s_max",
     "peak_rss_mb",
 )
 """The keys of :func:`run_bench`'s result (and of ``countlab bench --json``), in order."""
@@ -256,6 +264,28 @@ def naive_rate(scenario: Scenario, n_draws: int) -> float:
 # --- end to end: the Prefect flow into DuckDB ----------------------------------------------
 
 
+def _reader_worker(db: str, stop: Any, results: Any) -> None:
+    """Query ``db`` in a loop until ``stop`` is set; put (queries, failures, longest wait)."""
+    from warehouse.store import connect_read_only
+
+    queries = failures = 0
+    longest = 0.0
+    while not stop.is_set():
+        start = time.perf_counter()
+        try:
+            con = connect_read_only(db, notify=lambda line: None)
+        except Exception:  # noqa: BLE001 (counted: the benchmark fails on any)
+            failures += 1
+            continue
+        longest = max(longest, time.perf_counter() - start)
+        try:
+            con.execute("select * from outcome_probabilities").fetchall()
+        finally:
+            con.close()
+        queries += 1
+    results.put((queries, failures, longest))
+
+
 def _end_to_end_worker(
     scenario_path: str, n_draws: int, folder: str, api_url: str | None, results: Any
 ) -> None:
@@ -271,18 +301,48 @@ def _end_to_end_worker(
             scenario_path=scenario_path, draws=draws, seed=SEED, db=str(Path(folder) / name)
         )
 
+    def timed(name: str) -> float:
+        start = time.perf_counter()
+        summary = run(request(n_draws, name))
+        elapsed = time.perf_counter() - start
+        if summary["draws"] != n_draws:
+            raise RuntimeError(f"end-to-end run stored {summary['draws']} draws, not {n_draws}")
+        return elapsed
+
     run(request(1_000, "warm-up.duckdb"))  # starts Prefect's API, imports, creates the flow
-    start = time.perf_counter()
-    summary = run(request(n_draws, "end-to-end.duckdb"))
-    elapsed = time.perf_counter() - start
-    if summary["draws"] != n_draws:
-        raise RuntimeError(f"end-to-end run stored {summary['draws']} draws, not {n_draws}")
-    results.put(elapsed)
+    alone = timed("end-to-end.duckdb")
+    ctx = mp.get_context("spawn")
+    stop, reader_results = ctx.Event(), ctx.Queue()
+    reader = ctx.Process(
+        target=_reader_worker,
+        args=(str(Path(folder) / "end-to-end.duckdb"), stop, reader_results),
+    )
+    reader.start()
+    try:
+        time.sleep(1.0)  # the reader is querying before the run starts
+        beside = timed("end-to-end.duckdb")
+    finally:
+        stop.set()
+        queries, failures, longest = reader_results.get(timeout=60)
+        reader.join(timeout=30)
+    results.put((alone, beside, queries, failures, longest))
 
 
-def end_to_end_rate(n_draws: int, folder: Path, api_url: str | None = None) -> float:
+@dataclass(frozen=True, slots=True)
+class EndToEnd:
+    """Draws per second of the end-to-end run, alone and with a reader beside it."""
+
+    rate: float
+    rate_with_reader: float
+    reader_queries: int
+    reader_failures: int
+    reader_wait_s_max: float
+
+
+def end_to_end_rate(n_draws: int, folder: Path, api_url: str | None = None) -> EndToEnd:
     """Draws per second of a warm ``flows.simulate.run`` into a fresh DuckDB file (against
-    the Prefect API at ``api_url``, else Prefect's temporary server)."""
+    the Prefect API at ``api_url``, else Prefect's temporary server), then again beside a
+    reader querying in a loop."""
     ctx = mp.get_context("spawn")
     results = ctx.Queue()
     worker = ctx.Process(
@@ -290,13 +350,15 @@ def end_to_end_rate(n_draws: int, folder: Path, api_url: str | None = None) -> f
     )
     worker.start()
     try:
-        elapsed = results.get(timeout=1800)
+        alone, beside, queries, failures, longest = results.get(timeout=1800)
     finally:
         worker.join(timeout=60)
         if worker.is_alive():
             worker.terminate()
             worker.join()
-    return n_draws / elapsed
+    if failures or not queries:
+        raise RuntimeError(f"the reader beside the run: {failures} failures, {queries} answers")
+    return EndToEnd(n_draws / alone, n_draws / beside, queries, failures, longest)
 
 
 # --- fresh `countlab run` processes ---------------------------------------------------------
@@ -447,8 +509,8 @@ def run_bench(*, quick: bool, log: Log = _stderr) -> dict[str, float | None]:
 
     with tempfile.TemporaryDirectory(prefix="countlab-bench-") as tmp:
         folder = Path(tmp)
-        e2e = f"end to end, {sizes.end_to_end_draws:,} draws (after a warm-up run)"
-        end_to_end = None
+        e2e = f"end to end, {sizes.end_to_end_draws:,} draws (after a warm-up run), twice"
+        end_to_end: EndToEnd | None = None
         if not sizes.with_server:
             step(e2e)
             end_to_end = end_to_end_rate(sizes.end_to_end_draws, folder)
@@ -478,17 +540,23 @@ def run_bench(*, quick: bool, log: Log = _stderr) -> dict[str, float | None]:
                     step(f"peak RSS run took {rss_time:.1f} s ({rate:,.0f} draws/s, fresh process)")
 
     assert end_to_end is not None
+    step(
+        f"reader beside the run: {end_to_end.reader_queries} queries answered, "
+        f"{end_to_end.reader_failures} failed"
+    )
     result.update(
         {
             "draws_per_s_core": core,
-            "draws_per_s_end_to_end": end_to_end,
+            "draws_per_s_end_to_end": end_to_end.rate,
             "rng_floor_draws_per_s": floor,
             "first_answer_s": with_server,
             "first_answer_s_no_server": no_server,
             "core / rng_floor": core / floor,
-            "end_to_end / rng_floor": end_to_end / floor,
+            "end_to_end / rng_floor": end_to_end.rate / floor,
             "two_core_speedup": core / core_one,
             "naive_speedup": core_one / naive,
+            "reader_throughput_ratio": end_to_end.rate_with_reader / end_to_end.rate,
+            "reader_wait_s_max": end_to_end.reader_wait_s_max,
             "peak_rss_mb": peak_rss,
         }
     )
@@ -506,6 +574,8 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "end_to_end / rng_floor": ("", "end-to-end rate as a fraction of the RNG floor"),
     "two_core_speedup": ("x", "core on 2 processes over 1"),
     "naive_speedup": ("x", "core over the pure-Python reference, 1 process each"),
+    "reader_throughput_ratio": ("", "end-to-end rate with a reader querying beside it / alone"),
+    "reader_wait_s_max": ("s", "longest a query waited for the writer to let it in"),
     "peak_rss_mb": ("MiB", "countlab run, 10 million draws"),
 }
 

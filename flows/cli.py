@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import csv
 import json
+import signal
 import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from flows.checks import check_folder, check_prefect_api, check_sweep, writing_to
+from flows.limits import check_size, estimate
 from flows.runner import (
     DEFAULT_CHUNK_DRAWS,
     RunRequest,
@@ -28,13 +32,31 @@ from flows.runner import (
 )
 from flows.scenario import load_scenario, resolve_seed, to_scenario
 from flows.sessions import load_session, shipped_sessions
+from flows.signals import (
+    Interrupted,
+    die_with_parent,
+    exit_code,
+    forget_child,
+    interruptible,
+    received,
+    stopped_line,
+    track_child,
+)
+from flows.usage import NO_ARGS_HELP, USAGE_ERRORS, check_repeated, usage_line
 from models.count import count_session, describe_count
 from models.errors import CountlabError
 from models.rules import GROUNDS, REGIMES, SWITCHES, Rules, rules_for
 from models.session import Session
 from models.states import STATE_INDEX
 from models.tally import Rejection
-from warehouse.store import DEFAULT_DB, connect, query_rows
+from warehouse.adhoc import SQL_TIMEOUT_S, json_rows
+from warehouse.store import (
+    DEFAULT_DB,
+    check_warehouse_file,
+    connect,
+    connect_read_only,
+    query_rows,
+)
 
 app = typer.Typer(
     name="countlab",
@@ -58,6 +80,8 @@ def parse_rejections(text: str) -> list[Rejection]:
         state, _, candidate = target.partition("@")
         if state.strip().upper() not in STATE_INDEX:
             raise CountlabError(f"--reject {item!r}: unknown state code {state.strip()!r}")
+        if "@" in target and not candidate.strip():
+            raise CountlabError(f"--reject {item!r}: expected a candidate after '@', e.g. NE@biden")
         if ground and ground not in GROUNDS:
             raise CountlabError(
                 f"--reject {item!r}: ground {ground!r}: expected {' or '.join(GROUNDS)}"
@@ -73,15 +97,22 @@ def parse_rejections(text: str) -> list[Rejection]:
 
 
 def parse_rule_overrides(items: list[str]) -> dict[str, str]:
-    """Parse repeated ``--rule KEY=VALUE`` options."""
-    overrides = {}
+    """Parse repeated ``--rule KEY=VALUE`` options: each KEY a switch, given once."""
+    overrides: dict[str, str] = {}
     for item in items:
-        key, sep, value = item.partition("=")
+        key, sep, value = (part.strip() for part in item.partition("="))
         if not sep or not key or not value:
             raise CountlabError(
                 f"--rule {item!r}: expected KEY=VALUE, e.g. delegation_rule=majority_of_delegation"
             )
-        overrides[key.strip()] = value.strip()
+        if key not in SWITCHES:
+            hint = " (the regime is --regime)" if key == "regime" else ""
+            raise CountlabError(
+                f"--rule {item!r}: {key!r} is not a switch{hint}; see `countlab rules`"
+            )
+        if key in overrides:
+            raise CountlabError(f"--rule {item!r}: switch {key!r} given twice")
+        overrides[key] = value
     return overrides
 
 
@@ -90,7 +121,11 @@ def resolve_rules(
 ) -> Rules:
     """Return the session's default regime (or ``regime``) with user overrides applied."""
     overrides: dict[str, str | int | bool] = dict(parse_rule_overrides(rule))
+    if regime is not None and regime not in REGIMES:
+        raise CountlabError(f"--regime {regime!r}: expected one of {', '.join(REGIMES)}")
     if denominator is not None:
+        if "denominator" in overrides:
+            raise CountlabError("--denominator and --rule denominator=...: give one")
         overrides["denominator"] = denominator
     return rules_for(regime or session.default_regime, **overrides)
 
@@ -160,6 +195,10 @@ AddressOption = Annotated[
     str | None,
     typer.Option("--address", help="--runner dask: an existing Dask scheduler, tcp://HOST:PORT."),
 ]
+ForceOption = Annotated[
+    bool,
+    typer.Option("--force", help="Run past the size limits (10^9 draws, the free disk space)."),
+]
 SamplerOption = Annotated[
     str | None,
     typer.Option(
@@ -174,11 +213,12 @@ def tally(
         str, typer.Option(help="Shipped session date or a session directory.")
     ] = "2021-01-06",
     reject: Annotated[
-        str,
+        list[str],
         typer.Option(
-            help="States whose votes are rejected: AZ,PA or AZ:not_lawfully_certified or NE@biden."
+            help="States whose votes are rejected: AZ,PA or AZ:not_lawfully_certified or "
+            "NE@biden (repeatable: the lists add up)."
         ),
-    ] = "",
+    ] = [],  # noqa: B006
     regime: Annotated[
         str | None, typer.Option(help=f"One of {', '.join(REGIMES)}; default: the session's.")
     ] = None,
@@ -195,11 +235,13 @@ def tally(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Count one session deterministically, with the given states' votes rejected."""
+    if ground is not None and ground not in GROUNDS:
+        raise CountlabError(f"--ground {ground!r}: expected {' or '.join(GROUNDS)}")
+    rejections = [r for text in reject if text.strip() for r in parse_rejections(text)]
     loaded = load_session(session)
     if ground is not None:
         rule = [*rule, f"objection_ground={ground}"]
     rules = resolve_rules(loaded, regime, denominator, rule)
-    rejections = parse_rejections(reject) if reject.strip() else []
     result = describe_count(loaded, rules, rejections, count_session(loaded, rules, rejections))
     if as_json:
         print(json.dumps(result))
@@ -328,6 +370,7 @@ def run(
         Path | None,
         typer.Option("--report", help="Then write the run's report (HTML and Markdown) here."),
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Simulate a scenario with a Prefect flow and store every draw in DuckDB."""
     config, base = load_scenario(scenario)
@@ -347,15 +390,19 @@ def run(
         address=address,
     )
     check_request(request)
+    what = f"--draws {n_draws}" if draws is not None else f"{scenario}: [run] draws = {n_draws}"
+    check_size(estimate(n_draws, objections=len(config.objections)), db, force=force, what=what)
     if report_to is not None:
-        from reports.render import output_folder, write_run_report
-
-        output_folder(report_to, "--report")  # a folder that cannot be made fails before the run
+        check_folder(report_to, "--report")  # a folder that cannot be made fails before the run
+    check_prefect_api()
     connect(db).close()  # the warehouse opens and has the schema before any flow starts
     summary = execute_run(request, show_progress=sys.stderr.isatty())
     written = []
     if report_to is not None:
-        written = write_run_report(db, summary["run_id"], report_to)
+        from reports.render import write_run_report
+
+        with writing_to(report_to, "--report"):
+            written = write_run_report(db, summary["run_id"], report_to)
     if as_json:
         print(json.dumps({**summary, "report": [str(p) for p in written]} if written else summary))
         return
@@ -408,6 +455,7 @@ def sweep(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the sweep's results as one JSON object.")
     ] = False,
+    force: ForceOption = False,
 ) -> None:
     """Simulate a scenario at every point of a sweep, in one Prefect flow and one run."""
     request = SweepRequest(
@@ -435,21 +483,28 @@ def sweep(
                 "--resume RUN_ID takes no scenario, --vary, --design, --points, --draws or "
                 "--seed: the sweep's own are used"
             )
-        con = connect(db)
+        if not resume.strip():
+            raise CountlabError("--resume '': expected a run id (see the runs table)")
+        con = connect_read_only(db)  # nothing is written (or created) until all is checked
         try:
             run_row, plans = resume_points(con, resume)
         finally:
             con.close()
         total = run_row["draws"] * len(plans)
+        most = max((len(p.scenario.states) for p in plans), default=0)
+        found = estimate(run_row["draws"], points=len(plans), objections=most)
+        check_size(found, db, force=force, what=f"--resume {resume}")
     else:
         if scenario is None:
             raise CountlabError("countlab sweep: give a scenario file, or --resume RUN_ID")
         if seed is None:
             config, _ = load_scenario(scenario)
             request = replace(request, seed=resolve_seed(None, config))
+        check_sweep(request, force=force)  # its size, before any point is built
         plan = plan_sweep(request, run_id="check")  # every user mistake surfaces here
         total = plan.total_draws
-        connect(db).close()
+    check_prefect_api()
+    connect(db).close()
     result = execute_run(request, show_progress=sys.stderr.isatty(), total=total)
     if as_json:
         print(json.dumps(result))
@@ -491,10 +546,29 @@ def serve(
     runner: RunnerOption = "threads",
     address: AddressOption = None,
     sampler: SamplerOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Serve a sweep as a Prefect deployment on a cron schedule (needs a Prefect server)."""
     configure_prefect()  # before Prefect is imported
     from flows.serve import serve_sweep
+
+    request = SweepRequest(
+        scenario_path=str(scenario),
+        draws=draws,
+        seed=seed,
+        db=str(db),
+        vary=tuple(vary or ()),
+        design=design,
+        points=points,
+        chunk_draws=chunk_draws,
+        workers=workers,
+        sampler=sampler,
+        runner=runner,
+        address=address,
+    )
+    check_request(request)
+    check_sweep(request, force=force)  # each scheduled sweep's size
+    check_warehouse_file(db)
 
     serve_sweep(
         str(scenario),
@@ -569,22 +643,37 @@ def report(
     from reports.render import write_report
 
     formats = tuple(f.strip() for f in output.split(",") if f.strip())
-    for path in write_report(db, run_id, out, formats, point=point):
+    if point is not None and point < 0:
+        raise CountlabError(f"--point {point}: expected a point number, 0 or more")
+    check_folder(out, "--out")  # before the warehouse is read: nothing is made on a mistake
+    with writing_to(out, "--out"):
+        paths = write_report(db, run_id, out, formats, point=point)
+    for path in paths:
         print(path)
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})
 def sql(
     statement: Annotated[str, typer.Argument(help="A read-only SQL query (SELECT or EXPLAIN).")],
     db: DbOption = Path(DEFAULT_DB),
     output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    timeout: Annotated[
+        float,
+        typer.Option(
+            help="Stop the query after this many seconds (Ctrl-C stops it at once).", min=0.001
+        ),
+    ] = SQL_TIMEOUT_S,
 ) -> None:
-    """Query the warehouse, read-only: tables runs, draws, objection_votes; views *_probabilities."""
+    """Query the warehouse, read-only: tables runs, draws, objection_votes; views *_probabilities.
+
+    One statement per call. While a run or sweep writes, waits up to 10 s for its turn and
+    sees completed runs only.
+    """
     if output not in ("table", "csv", "json"):
         raise CountlabError(f"--format {output!r}: expected table, csv or json")
-    columns, rows = query_rows(db, statement)
+    columns, rows = query_rows(db, statement, timeout=timeout)
     if output == "json":
-        print(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str))
+        print(json_rows(columns, rows))
     elif output == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
@@ -632,16 +721,95 @@ def server(
         "--port",
         str(port),
     ]
+    # The server dies with this process, whatever stops it (SIGKILL included).
+    process = subprocess.Popen(command, preexec_fn=die_with_parent)  # noqa: PLW1509 (before any thread)
+    track_child(process.pid)
     try:
-        sys.exit(subprocess.call(command))
+        sys.exit(process.wait())
     except KeyboardInterrupt:
-        sys.exit(0)
+        process.terminate()
+        try:
+            process.wait(timeout=8)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        raise
+    finally:
+        forget_child(process.pid)
+
+
+@app.command()
+def gc(
+    db: DbOption = Path(DEFAULT_DB),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be removed; remove nothing.")
+    ] = False,
+) -> None:
+    """Remove the stored rows of failed and interrupted runs (their runs rows stay)."""
+    from warehouse.gc import collect, garbage
+    from warehouse.lease import writer_lease
+
+    if not db.is_file():
+        raise CountlabError(f"{db}: no warehouse here (nothing to collect)")
+    if dry_run:
+        con = connect_read_only(db)
+        try:
+            found = garbage(con)
+        finally:
+            con.close()
+    else:
+        with writer_lease(db, kind="gc"):  # no run writes while rows are deleted
+            con = connect(db, kind="gc")
+            try:
+                found = garbage(con)
+                collect(con, found)
+            finally:
+                con.close()
+    verb = "would remove" if dry_run else "removed"
+    for g in found:
+        print(
+            f"{g.run_id} ({g.kind}, {g.status}): {verb} {g.chunks:,} chunks, "
+            f"{g.draws:,} draws, {g.vote_rows:,} objection-vote rows"
+        )
+    draws = sum(g.draws for g in found)
+    votes = sum(g.vote_rows for g in found)
+    print(
+        f"countlab gc: {verb} the rows of {len(found)} runs that did not complete "
+        f"({draws:,} draws, {votes:,} objection-vote rows) from {db}"
+    )
 
 
 def main() -> None:
-    """Entry point of the ``countlab`` console script."""
+    """Entry point of the ``countlab`` console script.
+
+    A user mistake is one line and exit 2; SIGINT, SIGTERM or SIGHUP stop the command with
+    one line and exit 128 + the signal (Ctrl-C: 130), the run recorded as interrupted.
+    """
     try:
-        app()
+        with interruptible():
+            try:
+                check_repeated(typer.main.get_command(app), sys.argv[1:])
+                # typer turns KeyboardInterrupt (an Interrupted) into a returned 130
+                code = app(standalone_mode=False)
+                if received() is not None:
+                    raise received() from None
+            except BaseException as error:
+                stop = received(error.__cause__ or error)
+                if stop is None and isinstance(error, KeyboardInterrupt | click.exceptions.Abort):
+                    stop = Interrupted(signal.SIGINT)
+                if stop is not None:
+                    raise stop from None
+                raise
     except CountlabError as error:
         print(f"countlab: error: {error}", file=sys.stderr)
         sys.exit(2)
+    except NO_ARGS_HELP as error:
+        error.show()  # `countlab` alone, or a group without its command: the help
+        sys.exit(error.exit_code)
+    except USAGE_ERRORS as error:  # a bad, unknown or missing option
+        print(f"countlab: error: {usage_line(error)}", file=sys.stderr)
+        sys.exit(2)
+    except Interrupted as stop:
+        print(f"countlab: {stopped_line(stop)}", file=sys.stderr)
+        sys.exit(exit_code(stop))
+    if isinstance(code, int) and code:
+        sys.exit(code)

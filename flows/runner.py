@@ -6,14 +6,21 @@ tally`` and ``countlab sql`` start fast and no Prefect output reaches the user u
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
 import os
+import signal
+import subprocess
 import sys
+import threading
+import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from flows.signals import die_with_parent, forget_child, track_child
 from models.errors import CountlabError
 from models.sampling import BLOCK_DRAWS
 
@@ -28,6 +35,10 @@ DEFAULT_CHUNK_DRAWS = 8 * BLOCK_DRAWS
 QUIET_PREFECT = {
     # Only warnings and errors from Prefect itself; task and flow INFO lines are noise here.
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    # ... but a flow run's own INFO lines (progress, states) go to its log in the UI; the
+    # terminal still shows warnings only.
+    "PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL": "INFO",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
     # No network: telemetry and analytics would only fail and log errors.
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY": "false",
@@ -85,6 +96,7 @@ class SweepRequest:
 def check_request(request: RunRequest | SweepRequest) -> None:
     """One-line errors for options no run or sweep can use, before anything opens or runs
     (``countlab run``, ``sweep`` and ``serve`` alike)."""
+    from flows.checks import check_options
     from models.engine import SAMPLERS
 
     if request.runner not in TASK_RUNNERS:
@@ -99,6 +111,7 @@ def check_request(request: RunRequest | SweepRequest) -> None:
         raise CountlabError(f"--seed {request.seed}: expected a non-negative integer")
     if request.sampler is not None and request.sampler not in SAMPLERS:
         raise CountlabError(f"--sampler {request.sampler!r}: expected one of {', '.join(SAMPLERS)}")
+    check_options(request)  # bounds, --address form and reach (flows/checks.py)
 
 
 def plan_chunks(n_draws: int, chunk_draws: int) -> list[tuple[int, int]]:
@@ -116,6 +129,75 @@ def local_server_running(url: str = LOCAL_SERVER, timeout: float = 0.3) -> bool:
         return False
 
 
+def drain_prefect(timeout: float = 5.0) -> None:
+    """Send Prefect's queued logs and events before its API goes away (else its workers
+    retry a dead server for a minute at exit)."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        with contextlib.suppress(Exception):
+            worker.drain_all(timeout=timeout)
+
+
+@contextlib.contextmanager
+def our_sigterm() -> Iterator[None]:
+    """While a flow runs, SIGTERM keeps countlab's handler (:mod:`flows.signals`).
+
+    Prefect's flow engine swaps in a handler of its own that raises ``TerminationSignal``;
+    raised inside a DuckDB call, DuckDB swallows it ('Query interrupted') and the stop is
+    lost. The engine installs whatever ``prefect.utilities.engine._prefect_sigterm_handler``
+    is, so that is set to ours for the flow's duration.
+    """
+    from prefect.utilities import engine
+
+    ours = signal.getsignal(signal.SIGTERM)
+    if not callable(ours) or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    prefects = engine._prefect_sigterm_handler
+    engine._prefect_sigterm_handler = ours  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        engine._prefect_sigterm_handler = prefects
+
+
+@contextlib.contextmanager
+def temporary_api() -> Iterator[str]:
+    """Start Prefect's temporary API server for this command; yield its URL.
+
+    Started from the main thread with a parent-death signal (:func:`die_with_parent`), so
+    it never outlives countlab, even killed with SIGKILL; stopped when the block ends. Its
+    URL is exported as ``PREFECT_API_URL`` for worker processes while it runs.
+    """
+    from prefect.server.api.server import SubprocessASGIServer  # a 5 s import: only here
+
+    class DyingServer(SubprocessASGIServer):
+        def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
+            popen = subprocess.Popen
+            subprocess.Popen = functools.partial(popen, preexec_fn=die_with_parent)  # type: ignore[misc]
+            try:
+                process = super()._run_uvicorn_command()
+            finally:
+                subprocess.Popen = popen  # type: ignore[misc]
+            track_child(process.pid)
+            return process
+
+    server = DyingServer()
+    try:
+        server.start()
+        os.environ["PREFECT_API_URL"] = server.api_url  # inherited by spawned workers
+        yield server.api_url
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        drain_prefect()
+        process = server.server_process
+        server.stop()
+        if process is not None:
+            forget_child(process.pid)
+
+
 def configure_prefect(*, use_local_server: bool = True) -> None:
     """Set quiet, offline Prefect defaults; a user's own environment variables win.
 
@@ -129,16 +211,41 @@ def configure_prefect(*, use_local_server: bool = True) -> None:
         os.environ["PREFECT_API_URL"] = LOCAL_SERVER
 
 
-def _progress_lines(total: int) -> Callable[[int], None]:
-    """A sweep's progress as log lines on stderr, one per chunk (no terminal: cron, CI)."""
+PROGRESS_SECONDS = 5.0
+"""Seconds between progress lines when stderr is no terminal (``COUNTLAB_PROGRESS_SECONDS``)."""
+
+
+def progress_lines(total: int, *, what: str) -> Callable[[int], None]:
+    """Progress as log lines on stderr (no terminal: cron, CI, a log file) and in the Prefect
+    flow run's log: the first chunk, then at most one line every ``PROGRESS_SECONDS``
+    (``COUNTLAB_PROGRESS_SECONDS`` sets it; 0 gives a line per chunk), and the last."""
+    interval = float(os.environ.get("COUNTLAB_PROGRESS_SECONDS", PROGRESS_SECONDS))
     done = 0
+    last = -math.inf
+    started = time.monotonic()
 
     def report(n: int) -> None:
-        nonlocal done
+        nonlocal done, last
         done += n
-        print(f"countlab sweep: {done:,}/{total:,} draws stored", file=sys.stderr, flush=True)
+        now = time.monotonic()
+        if now - last < interval and done < total:
+            return
+        last = now
+        rate = done / max(now - started, 1e-9)
+        line = f"countlab {what}: {done:,}/{total:,} draws stored ({rate:,.0f} draws/s)"
+        print(line, file=sys.stderr, flush=True)
+        flow_log(line)
 
     return report
+
+
+def flow_log(line: str) -> None:
+    """``line`` in the current Prefect flow run's log (shown in its UI), if there is one."""
+    from prefect.exceptions import MissingContextError
+    from prefect.logging import get_run_logger
+
+    with contextlib.suppress(MissingContextError):
+        get_run_logger().info(line)
 
 
 def execute_run(
@@ -150,9 +257,8 @@ def execute_run(
     from flows.simulate import run
 
     if not show_progress:
-        if isinstance(request, SweepRequest):
-            return run(request, _progress_lines(total or 0))
-        return run(request)
+        what = "sweep" if isinstance(request, SweepRequest) else "run"
+        return run(request, progress_lines(total or request.draws or 0, what=what))
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(

@@ -19,7 +19,9 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from flows.sessions import load_session
+from flows.checks import MAX_SEED
+from flows.limits import HARD_MAX_DRAWS
+from flows.sessions import load_session, shipped_sessions
 from models.behaviour import Scenario
 from models.errors import CountlabError, InputError
 from models.rules import GROUNDS, SWITCHES, rules_for
@@ -29,7 +31,10 @@ from models.tally import Rejection, build_targets
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+    """Strict types: a TOML integer is a number, but a boolean or a string is not, and a
+    float is not an integer (``draws = 1e3`` is refused)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
 class CaucusProbabilities(_Strict):
@@ -62,8 +67,8 @@ class Contingent(_Strict):
 class RunDefaults(_Strict):
     """``[run]``: defaults for ``countlab run`` options."""
 
-    draws: int | None = Field(default=None, ge=1)
-    seed: int | None = Field(default=None, ge=0)
+    draws: int | None = Field(default=None, ge=1, le=HARD_MAX_DRAWS)
+    seed: int | None = Field(default=None, ge=0, le=MAX_SEED)
     sampler: Literal["grouped", "members"] = "grouped"
 
 
@@ -71,8 +76,8 @@ class ScenarioConfig(_Strict):
     """A scenario file, v1 (see the README for every key)."""
 
     session: str = "2021-01-06"
-    regime: str | None = None
-    denominator: str | None = None
+    regime: str | None = Field(default=None, min_length=1)
+    denominator: str | None = Field(default=None, min_length=1)
     rules: dict[str, str | int | bool] = {}
     objections: dict[str, float] = {}
     grounds: dict[str, str] = {}
@@ -153,6 +158,8 @@ def parse_toml(text: str, *, source: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CountlabError(f"{source}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise CountlabError(f"{source}: not valid TOML (nested too deeply)") from None
 
 
 def parse_scenario(text: str, *, source: str) -> ScenarioConfig:
@@ -264,13 +271,25 @@ def member_probabilities(session: Session, table: ChamberProbabilities) -> np.nd
     return by_group[roster.is_senator.astype(np.int64), roster.caucus]
 
 
+def scenario_session(name: str, *, base: Path, source: str) -> str:
+    """What ``session = NAME`` loads: a session directory relative to the scenario file, else
+    a shipped session; a one-line error naming the file when it is neither."""
+    if name and (base / name).is_dir():
+        return str(base / name)
+    if name in shipped_sessions():
+        return name
+    raise InputError(
+        source,
+        "session",
+        name,
+        f"not a shipped session ({', '.join(shipped_sessions())}) nor a session directory "
+        f"(relative to {source})",
+    )
+
+
 def to_scenario(config: ScenarioConfig, *, base: Path, source: str) -> Scenario:
     """Turn a validated scenario file into the engine's :class:`Scenario`."""
-    session = load_session(
-        config.session
-        if config.session.count("-") == 2 and not (base / config.session).is_dir()
-        else str(base / config.session)
-    )
+    session = load_session(scenario_session(config.session, base=base, source=source))
     overrides = dict(config.rules)
     if config.denominator is not None:
         overrides["denominator"] = config.denominator

@@ -21,8 +21,11 @@ this machine, or one at ``PREFECT_API_URL``; Prefect's temporary server has no s
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
+import signal
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +40,7 @@ from flows.runner import (
     local_server_running,
 )
 from flows.scenario import load_scenario, resolve_seed
+from flows.signals import hard_stop, interruption
 from flows.simulate import task_runner
 from flows.sweeping import plan_sweep, sweep_flow
 from models.errors import CountlabError
@@ -279,7 +283,45 @@ def serve_sweep(
     deployment = check_name(name if name is not None else default_name(request.scenario_path))
     prefect_api_url()
     connect(request.db).close()
-    scheduled_sweep.serve(name=deployment, limit=1, **_deployment_options(request, cron, timezone))
+    serve_until_stopped(deployment, _deployment_options(request, cron, timezone))
+
+
+def serve_until_stopped(name: str, options: dict[str, Any]) -> None:
+    """Serve the deployment ``FLOW_NAME/name`` (Prefect's ``Runner``, one run at a time)
+    until SIGINT, SIGTERM or SIGHUP; then stop gracefully (a run in progress is cancelled),
+    pause the schedule and raise :class:`Interrupted`. A second signal stops at once."""
+    from prefect.runner import Runner
+
+    runner = Runner(name=name, pause_on_shutdown=True, limit=1)
+    runner.add_flow(scheduled_sweep, name=name, **options)
+    received: list[int] = []
+    graceful = runner.handle_sigterm
+
+    def stop(signum: int, frame: object = None) -> None:
+        if received:
+            hard_stop(128 + signum, f"interrupted again ({signal.Signals(signum).name})")
+        received.append(signum)
+        if not runner.started:
+            raise interruption(signum)
+        graceful()
+
+    # Prefect's runner installs its own SIGTERM handler when it starts: it calls this.
+    runner.handle_sigterm = lambda *args, **kwargs: stop(signal.SIGTERM)  # type: ignore[method-assign]
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGHUP)}
+    print(
+        f"Serving {FLOW_NAME}/{name} (cron {options.get('cron') or 'with time zone'}); "
+        "Ctrl-C stops serving and pauses the schedule.",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        asyncio.run(runner.start())
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if received:
+        paused = f"stopped serving {FLOW_NAME}/{name}; its schedule is paused"
+        raise interruption(received[0], paused)
 
 
 __all__ = [

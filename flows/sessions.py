@@ -47,7 +47,7 @@ def load_session(name: str) -> Session:
     else:
         folder = Path(name)
         label = str(folder)
-        if not folder.is_dir():
+        if not name or not folder.is_dir():
             raise CountlabError(
                 f"session {name!r}: not a shipped session ({', '.join(shipped)}) "
                 "nor a session directory"

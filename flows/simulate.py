@@ -9,8 +9,6 @@ alone writes: one transaction per chunk, and a last one that makes the run visib
 from __future__ import annotations
 
 import contextlib
-import os
-import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,25 +27,33 @@ from prefect.settings import (
 )
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-from flows.runner import TASK_RUNNERS, RunRequest, SweepRequest, plan_chunks
+from flows.runner import (
+    TASK_RUNNERS,
+    RunRequest,
+    SweepRequest,
+    our_sigterm,
+    plan_chunks,
+    temporary_api,
+)
 from flows.scenario import ScenarioConfig, load_scenario, to_scenario
+from flows.signals import describe_stop, received
 from models.behaviour import Scenario
 from models.engine import SAMPLERS, simulate
 from models.errors import CountlabError
 from models.oracle import Exact, exact_probabilities
 from models.sampling import BLOCK_DRAWS, block_ranges, block_rng
-from warehouse.frames import draws_table, objection_votes_table
+from warehouse.frames import draws_table, exact_table, objection_votes_table
+from warehouse.lease import new_run_id, run_id_for, writer_lease
 from warehouse.queries import read_summary
 from warehouse.store import (
     PointRecord,
     RunRecord,
     begin_run,
     complete_run,
-    connect,
     fail_run,
-    store_chunk,
     stored_chunk_starts,
 )
+from warehouse.writer import Writer
 
 
 @task(
@@ -85,30 +91,6 @@ def simulate_chunk(
 def compute_exact(scenario: Scenario) -> Exact:
     """Exact probabilities from the oracle (``--exact``)."""
     return exact_probabilities(scenario)
-
-
-def exact_table(exact: Exact, scenario: Scenario, run_id: str, point: int = 0) -> pa.Table:
-    """Rows of ``exact_probabilities`` for one point of a run."""
-    rows: list[tuple[str, str, float]] = []
-    for state, p_raised, p_sustained in zip(
-        scenario.states, exact.p_raised, exact.p_sustained, strict=True
-    ):
-        rows += [("p_raised", state, float(p_raised)), ("p_sustained", state, float(p_sustained))]
-    for label, p in (exact.outcomes or {}).items():
-        rows.append(("outcome", label, p))
-    for candidate, p in (exact.winners or {}).items():
-        rows.append(("winner", candidate, p))
-    quantity, key, p = zip(*rows, strict=True) if rows else ((), (), ())
-    n = len(rows)
-    return pa.table(
-        {
-            "run_id": [run_id] * n,
-            "point": pa.array([point] * n, pa.int32()),
-            "quantity": list(quantity),
-            "key": list(key),
-            "p": pa.array(list(p), pa.float64()),
-        }
-    )
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -205,7 +187,7 @@ def release_result(future: Any) -> None:
 
 
 def store_points(
-    con: Any,
+    writer: Writer,
     *,
     run_key: int,
     plans: list[PointPlan],
@@ -218,11 +200,12 @@ def store_points(
     """Simulate every chunk of every point not yet stored, and store each as it comes.
 
     Chunks run as tasks; only this (flow) thread writes, one transaction per chunk, in
-    (point, draw) order. A bounded window of chunks in flight keeps memory flat: results
-    are dropped as soon as they are stored. Chunks already in ``stored_chunks`` (a resumed
-    run) are skipped, and their draws reported to ``progress`` at once.
+    (point, draw) order (``warehouse.writer``: buffered while readers have the file, and
+    ``progress`` told once committed). A bounded window of chunks in flight keeps memory
+    flat: results are dropped as soon as they are stored. Chunks already in
+    ``stored_chunks`` (a resumed run) are skipped, and their draws reported at once.
     """
-    stored = stored_chunk_starts(con, run_key)
+    stored = stored_chunk_starts(writer.con, run_key)
     todo: list[tuple[PointPlan, int, int]] = []
     for plan in plans:
         for first, n in plan_chunks(draws, chunk_draws):
@@ -248,20 +231,33 @@ def store_points(
     pending = deque(submit(i) for i in range(min(window, len(todo))))
     for index, (plan, first, n) in enumerate(todo):
         future = pending.popleft()
-        facts = future.result()
+        facts = result_polling(future, writer.poll)
         release_result(future)
         if index + window < len(todo):
             pending.append(submit(index + window))
-        store_chunk(
-            con, run_key=run_key, point=plan.point, first_draw=first, n_draws=n, facts=facts
+        writer.store(
+            run_key=run_key,
+            point=plan.point,
+            first_draw=first,
+            n_draws=n,
+            facts=facts,
+            on_stored=progress,
         )
         del facts
-        if progress is not None:
-            progress(n)
+    writer.flush()
+
+
+def result_polling(future: Any, poll: Callable[[], None], every: float = 0.1) -> Any:
+    """A task's result, calling ``poll()`` every ``every`` seconds while it runs."""
+    while True:
+        try:
+            return future.result(timeout=every)
+        except TimeoutError:
+            poll()
 
 
 def execute(
-    con: Any,
+    writer: Writer,
     *,
     run_id: str,
     run_key: int,
@@ -279,7 +275,7 @@ def execute(
     try:
         exact_future = compute_exact.submit(exact_scenario) if exact_scenario else None
         store_points(
-            con,
+            writer,
             run_key=run_key,
             plans=plans,
             draws=draws,
@@ -291,10 +287,19 @@ def execute(
         exact = None
         if exact_future is not None and exact_scenario is not None:
             exact = exact_table(exact_future.result(), exact_scenario, run_id)
-        complete_run(con, run_id, exact)
+        complete_run(writer.con, run_id, exact)
     except BaseException as error:
+        stop = received(error) or error  # DuckDB turns an interruption into its own error
         with contextlib.suppress(Exception):  # the original error matters more
-            fail_run(con, run_id, error, keep_rows=keep_rows)
+            if keep_rows:
+                writer.flush()  # chunks computed before the stop: a resume need not redo them
+        writer.discard()
+        with contextlib.suppress(Exception):
+            done = len(stored_chunk_starts(writer.con, run_key))
+            total = len(plans) * len(plan_chunks(draws, chunk_draws))
+            describe_stop(stop, run_id=run_id, done=done, total=total, resumable=keep_rows)
+        with contextlib.suppress(Exception):
+            fail_run(writer.con, run_id, stop, keep_rows=keep_rows)
         raise
 
 
@@ -310,9 +315,9 @@ def run_flow(request: RunRequest, progress: ProgressHook | None = None) -> dict[
     config, base = load_scenario(Path(request.scenario_path))
     scenario = to_scenario(config, base=base, source=request.scenario_path)
     sampler = check_sampler(request.sampler or config.run.sampler)
-    run_id = uuid.uuid4().hex[:12]
-    con = connect(request.db)
-    try:
+    run_id = run_id_for(request.db)
+    with Writer(request.db, kind="run") as writer:
+        writer.name_run(run_id)
         record = run_record(
             config,
             scenario,
@@ -326,9 +331,9 @@ def run_flow(request: RunRequest, progress: ProgressHook | None = None) -> dict[
             chunk_draws=request.chunk_draws,
         )
         point = point_record(config, scenario, point=0, seed=request.seed, draws=request.draws)
-        run_key = begin_run(con, record, [point])
+        run_key = begin_run(writer.con, record, [point])
         execute(
-            con,
+            writer,
             run_id=run_id,
             run_key=run_key,
             plans=[PointPlan(0, scenario, request.seed)],
@@ -340,9 +345,7 @@ def run_flow(request: RunRequest, progress: ProgressHook | None = None) -> dict[
             exact_scenario=scenario if request.exact else None,
             progress=progress,
         )
-        return read_summary(con, run_id)
-    finally:
-        con.close()
+        return read_summary(writer.con, run_id)
 
 
 def task_runner(request: RunRequest | SweepRequest) -> Any:
@@ -374,10 +377,11 @@ def run(request: RunRequest | SweepRequest, progress: ProgressHook | None = None
     """Run :func:`run_flow` (or, for a sweep, ``flows.sweeping.sweep_flow``) on the task
     runner the request names.
 
-    Flow heartbeats are off (they only add a second of waiting at the end of a run). With
-    the process or Dask runner and no Prefect API configured, one temporary server is
-    started here and its URL handed to the worker processes, which would otherwise each
-    start their own.
+    The writer lease is taken first: a second writer fails at once, before Prefect starts.
+    Flow heartbeats are off (they only add a second of waiting at the end of a run). With no
+    Prefect API configured, one temporary server is started here (``temporary_api``: it dies
+    with this process, even on SIGKILL) and its URL handed to any worker processes, which
+    would otherwise each start their own.
     """
     if isinstance(request, SweepRequest):
         from flows.sweeping import sweep_flow
@@ -386,20 +390,19 @@ def run(request: RunRequest | SweepRequest, progress: ProgressHook | None = None
     else:
         flow = run_flow.with_options(task_runner=task_runner(request))
     settings: dict[Any, Any] = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
-    if request.runner == "threads" or get_current_settings().api.url:
-        with temporary_settings(settings):
+    kind, resume = ("sweep", request.resume) if isinstance(request, SweepRequest) else ("run", None)
+    with writer_lease(
+        request.db, kind=kind, run_id=resume or new_run_id()
+    ):  # a second writer stops here
+        if get_current_settings().api.url:
+            with temporary_settings(settings), our_sigterm():
+                return flow(request, progress)
+        with (
+            temporary_api() as api_url,
+            temporary_settings({**settings, PREFECT_API_URL: api_url}),
+            our_sigterm(),
+        ):
             return flow(request, progress)
-    from prefect.server.api.server import SubprocessASGIServer  # a 5 s import: only here
-
-    server = SubprocessASGIServer()
-    server.start()
-    os.environ["PREFECT_API_URL"] = server.api_url  # inherited by spawned workers
-    try:
-        with temporary_settings({**settings, PREFECT_API_URL: server.api_url}):
-            return flow(request, progress)
-    finally:
-        del os.environ["PREFECT_API_URL"]
-        server.stop()
 
 
 __all__ = ["RunRequest", "SweepRequest", "plan_chunks", "run", "run_flow"]

@@ -35,6 +35,8 @@ MAX_POINTS = 100_000
 """A guard against a typo turning a sweep into millions of points."""
 
 Value = float | int | str | bool
+UNSWEPT = ("run", "sweep")
+"""Tables of a scenario file whose keys change nothing in a point: they cannot vary."""
 
 
 def _tidy(value: float) -> float:
@@ -55,6 +57,11 @@ class Axis:
     @property
     def is_range(self) -> bool:
         return self.start is not None
+
+    @property
+    def size(self) -> int:
+        """Values in a grid: the list's length or the range's count (0: a range without)."""
+        return (self.count or 0) if self.is_range else len(self.values)
 
     def grid_values(self) -> tuple[Value, ...]:
         """The axis's values in a grid: the list, or ``count`` points spanning the range."""
@@ -126,11 +133,21 @@ def _range(key: str, text: str, source: str) -> Axis:
         raise InputError(source, key, text, "range ends must be finite numbers")
     if count is not None and count < 1:
         raise InputError(source, key, text, "a range needs a count of at least 1")
+    if count is not None and count > MAX_POINTS:
+        raise InputError(source, key, text, f"a range has at most {MAX_POINTS:,} values")
     return Axis(key=key, start=start, stop=stop, count=count)
 
 
 def parse_axis(key: str, raw: Any, *, source: str) -> Axis:
     """An axis from ``VALUES`` text (``--vary``) or a TOML value (``[sweep.vary]``)."""
+    if key.split(".")[0] in UNSWEPT:
+        raise InputError(
+            source,
+            key,
+            None,
+            "cannot be varied: a point's draws, seed and sampler are the sweep's own "
+            "(--draws, --seed, --sampler)",
+        )
     if isinstance(raw, list):
         values = tuple(raw)
     elif isinstance(raw, str) and ":" in raw and "," not in raw:
@@ -189,6 +206,10 @@ def make_spec(axes: tuple[Axis, ...], *, design: Any, points: int | None, source
                 raise InputError(
                     source, axis.key, axis.describe(), "a grid range needs start:stop:count"
                 )
+        if points is not None:
+            raise InputError(
+                source, "sweep.points", points, "a grid has no points: lhs or sobol do"
+            )
     else:
         if points is None or points < 1:
             raise InputError(source, "sweep.points", points, f"{design} needs points >= 1")
@@ -197,13 +218,22 @@ def make_spec(axes: tuple[Axis, ...], *, design: Any, points: int | None, source
     return SweepSpec(axes=axes, design=design, points=points)
 
 
+def count_points(spec: SweepSpec) -> int:
+    """How many points the sweep has, without making them."""
+    if not spec.axes:
+        return 1
+    if spec.design != "grid":
+        return spec.points or 0
+    return math.prod(axis.size for axis in spec.axes)
+
+
 def design_points(spec: SweepSpec, *, seed: int) -> list[dict[str, Value]]:
     """The sweep's points, in order: ``[{key: value}]`` (one empty point with no axes)."""
     if not spec.axes:
         return [{}]
     keys = [a.key for a in spec.axes]
     if spec.design == "grid":
-        n = math.prod(len(a.grid_values()) for a in spec.axes)
+        n = count_points(spec)
         if n > MAX_POINTS:
             raise CountlabError(f"sweep: the grid has {n:,} points; at most {MAX_POINTS:,}")
         return [

@@ -10,7 +10,6 @@ the finished sweep has exactly the rows an uninterrupted one would have.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,8 +38,10 @@ from flows.sweep import (
     point_seed,
 )
 from models.errors import CountlabError
+from warehouse.lease import run_id_for
 from warehouse.queries import read_run, read_sweep
-from warehouse.store import PointRecord, RunRecord, begin_run, connect, reopen_run
+from warehouse.store import PointRecord, RunRecord, begin_run, reopen_run
+from warehouse.writer import Writer
 
 DEFAULT_DRAWS = 100_000
 
@@ -144,15 +145,15 @@ def resume_points(con: Any, run_id: str) -> tuple[dict[str, Any], list[PointPlan
 @flow(name="countlab-sweep", log_prints=False, validate_parameters=False)
 def sweep_flow(request: SweepRequest, progress: ProgressHook | None = None) -> dict[str, Any]:
     """Simulate every point of a sweep (or finish one) and return the sweep's summary."""
-    con = connect(request.db)
-    try:
+    with Writer(request.db, kind="sweep", run_id=request.resume) as writer:
         if request.resume:
-            run, plans = resume_points(con, request.resume)
+            run, plans = resume_points(writer.con, request.resume)
             run_id, run_key = request.resume, int(run["run_key"])
             draws, chunk_draws, sampler = run["draws"], run["chunk_draws"], run["sampler"]
-            reopen_run(con, run_id)
+            reopen_run(writer.con, run_id)
         else:
-            run_id = uuid.uuid4().hex[:12]
+            run_id = run_id_for(request.db)
+            writer.name_run(run_id)
             plan = plan_sweep(request, run_id=run_id)
             plans, draws, chunk_draws, sampler = (
                 plan.plans,
@@ -160,9 +161,9 @@ def sweep_flow(request: SweepRequest, progress: ProgressHook | None = None) -> d
                 plan.chunk_draws,
                 plan.sampler,
             )
-            run_key = begin_run(con, plan.record, plan.points)
+            run_key = begin_run(writer.con, plan.record, plan.points)
         execute(
-            con,
+            writer,
             run_id=run_id,
             run_key=run_key,
             plans=plans,
@@ -173,9 +174,7 @@ def sweep_flow(request: SweepRequest, progress: ProgressHook | None = None) -> d
             keep_rows=True,
             progress=progress,
         )
-        return read_sweep(con, run_id)
-    finally:
-        con.close()
+        return read_sweep(writer.con, run_id)
 
 
 __all__ = ["plan_sweep", "resume_points", "sweep_flow"]

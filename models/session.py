@@ -271,6 +271,8 @@ def parse_session_header(text: str, *, source: str) -> SessionHeader:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(source, "toml", None, f"not valid TOML ({exc})") from None
+    except RecursionError:
+        raise InputError(source, "toml", None, "not valid TOML (nested too deeply)") from None
     date = str(_field(doc, "date", str, source))
     regime = str(_field(doc, "default_regime", str, source))
     if regime not in REGIME_NAMES:

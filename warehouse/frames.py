@@ -13,8 +13,10 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
+from models.behaviour import Scenario
 from models.contingent import NO_ONE
 from models.engine import Draws
+from models.oracle import Exact
 
 
 def _codes(index: NDArray[np.int64]) -> pa.Array:
@@ -87,5 +89,29 @@ def objection_votes_table(draws: Draws, *, run_key: int, point: int, first_draw:
             "senate_yes": votes(draws.senate_yes),
             "senate_no": votes(draws.senate_no),
             "sustained": pa.array(draws.sustained.ravel()),
+        }
+    )
+
+
+def exact_table(exact: Exact, scenario: Scenario, run_id: str, point: int = 0) -> pa.Table:
+    """Rows of ``exact_probabilities`` for one point of a run."""
+    rows: list[tuple[str, str, float]] = []
+    for state, p_raised, p_sustained in zip(
+        scenario.states, exact.p_raised, exact.p_sustained, strict=True
+    ):
+        rows += [("p_raised", state, float(p_raised)), ("p_sustained", state, float(p_sustained))]
+    for label, p in (exact.outcomes or {}).items():
+        rows.append(("outcome", label, p))
+    for candidate, p in (exact.winners or {}).items():
+        rows.append(("winner", candidate, p))
+    quantity, key, p = zip(*rows, strict=True) if rows else ((), (), ())
+    n = len(rows)
+    return pa.table(
+        {
+            "run_id": [run_id] * n,
+            "point": pa.array([point] * n, pa.int32()),
+            "quantity": list(quantity),
+            "key": list(key),
+            "p": pa.array(list(p), pa.float64()),
         }
     )

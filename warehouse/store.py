@@ -12,13 +12,23 @@ A run is written in steps, each one transaction:
 
 Memory stays flat in the number of draws (DuckDB keeps one chunk, not the run, in
 transaction-local storage). :func:`fail_run` marks a run 'failed' and, unless it is kept for
-resuming, deletes its stored rows. A run left 'running' by a process that died is marked
-failed by the next writer (DuckDB lets one process write at a time, so it cannot be alive).
+resuming, deletes its stored rows.
+
+One writer at a time: a writing command holds the writer lease (``warehouse.lease``) for its
+whole length, so a run left 'running' while nobody holds the lease belongs to a process that
+died, and :func:`connect` (or ``warehouse.writer.Writer``) marks it failed. DuckDB lets one
+process open the file for writing and refuses readers meanwhile, so the writer opens it only
+while it writes and closes it when a reader asks (``warehouse.writer``); readers
+(:func:`connect_read_only`) wait up to :data:`READER_WAIT_S` for their turn, and see completed
+runs only (the views).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,40 +38,108 @@ import duckdb
 import pyarrow as pa
 
 from models.errors import CountlabError
-from warehouse.schema import ensure_schema
+from warehouse.adhoc import run_query
+from warehouse.lease import reader_token, retry_open, who_writes, writer_lease, writer_wants
+from warehouse.schema import NO_EXTENSIONS, check_file, ensure_schema
 
 DEFAULT_DB = "countlab.duckdb"
 """The warehouse file used when ``--db`` is not given, in the working directory."""
 
 READ_ONLY_STATEMENTS = ("SELECT", "EXPLAIN")
 
+READER_WAIT_S = 10.0
+"""How long a reader waits for a writer to let it in before it gives up."""
+WRITER_WAIT_S = 120.0
+"""How long a writer waits for readers to let it in (they are bounded by ``sql --timeout``)."""
 
 INTERRUPTED = "interrupted: the process writing it stopped before the run completed"
 
 
-def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
+def check_warehouse_file(path: str | Path) -> None:
+    """A one-line error, before DuckDB opens ``path``, unless it is absent or a countlab
+    warehouse (not a directory, SQLite or other file, nor another application's DuckDB
+    database, nor a schema version this countlab cannot use): :func:`schema.check_file`."""
+    check_file(path)
+
+
+def connect(path: str | Path, *, kind: str = "writer") -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse at ``path`` for writing, schema up to date.
 
-    Runs found 'running' belong to a process that died (DuckDB admits one writing process):
-    they are marked 'failed', their rows kept so that a sweep can resume.
+    Fails at once, in one line, if another process holds the writer lease; waits for readers.
+    Runs found 'running' belong to a process that died (the lease is free, or ours): they are
+    marked 'failed', their rows kept so that a sweep can resume.
     """
-    try:
-        con = duckdb.connect(str(path))
-    except duckdb.Error as exc:
-        raise CountlabError(f"{path}: cannot open the warehouse ({_first_line(exc)})") from None
-    ensure_schema(con)
-    con.execute(
-        "update runs set status = 'failed', finished_at = ?, error = ? where status = 'running'",
-        [datetime.now(UTC), INTERRUPTED],
-    )
+    check_warehouse_file(path)
+    with writer_lease(path, kind=kind) as lease:
+        con = open_for_writing(path, wait=WRITER_WAIT_S)
+        try:
+            prepare(con, own_runs=lease.runs)
+        except BaseException:
+            con.close()
+            raise
     return con
 
 
-def connect_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse read-only, with every file-system and extension access disabled."""
+def prepare(con: duckdb.DuckDBPyConnection, *, own_runs: set[str]) -> None:
+    """Bring the schema up to date and mark failed the runs left 'running' by dead writers
+    (every 'running' run but ``own_runs``: call it only holding the writer lease)."""
+    ensure_schema(con)
+    dead = con.execute(
+        "select run_id, kind from runs where status = 'running' and not list_contains(?, run_id)",
+        [sorted(own_runs)],
+    ).fetchall()
+    if not dead:
+        return
+    con.begin()
+    try:
+        con.execute(
+            "update runs set status = 'failed', finished_at = ?, error = ?"
+            " where list_contains(?, run_id)",
+            [datetime.now(UTC), INTERRUPTED, [run_id for run_id, _ in dead]],
+        )
+        # A killed plain run cannot be resumed: its chunks go (a sweep's stay, for --resume).
+        for table in (*FACT_TABLES, "stored_chunks"):
+            con.execute(
+                f"delete from {table} where run_key in (select run_key from runs"
+                " where list_contains(?, run_id))",
+                [[run_id for run_id, kind in dead if kind == "run"]],
+            )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def open_for_writing(
+    path: str | Path, *, wait: float | None, on_wait: Callable[[], None] | None = None
+) -> duckdb.DuckDBPyConnection | None:
+    """A plain read-write connection (no schema work: cheap), retried while readers hold
+    the file for up to ``wait`` seconds (``None``: one try, None if they do)."""
+    return retry_open(
+        path, lambda: duckdb.connect(str(path), config=NO_EXTENSIONS), wait=wait, on_wait=on_wait
+    )
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def connect_read_only(
+    path: str | Path,
+    *,
+    wait: float = READER_WAIT_S,
+    notify: Callable[[str], None] = _say,
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-only, with every file-system and extension access disabled.
+
+    While a writer has the file, wait up to ``wait`` seconds for it to let this reader in
+    (leaving a reader token it answers to), saying once through ``notify`` who writes.
+    """
+    check_warehouse_file(path)
     if not Path(path).is_file():
         raise CountlabError(f"{path}: no warehouse here (run `countlab run` first, or pass --db)")
-    try:
+
+    def open_once() -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(
             str(path),
             read_only=True,
@@ -69,11 +147,22 @@ def connect_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
                 "enable_external_access": False,
                 "autoinstall_known_extensions": False,
                 "autoload_known_extensions": False,
-                "lock_configuration": True,
             },
         )
-    except duckdb.Error as exc:
-        raise CountlabError(f"{path}: cannot open the warehouse ({_first_line(exc)})") from None
+        # No progress bar (it goes to stdout, into --format json), then no more settings.
+        con.execute("set enable_progress_bar = false; set lock_configuration = true")
+        return con
+
+    with contextlib.ExitStack() as token:
+
+        def waiting() -> None:
+            token.enter_context(reader_token(path))
+            notify(f"countlab: waiting for the warehouse: {who_writes(path)} is writing")
+
+        con = retry_open(
+            path, open_once, wait=wait, on_wait=waiting, hold_back=lambda: writer_wants(path)
+        )
+    assert con is not None
     return con
 
 
@@ -82,7 +171,8 @@ def _first_line(exc: BaseException) -> str:
 
 
 def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
-    """Refuse any statement that is not a query (DML, DDL, COPY, ATTACH, LOAD, SET, ...)."""
+    """Refuse any statement that is not a query (DML, DDL, COPY, ATTACH, LOAD, SET, ...),
+    and more than one statement (``countlab sql`` prints one result)."""
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
@@ -90,25 +180,31 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     if not statements:
         raise CountlabError("sql: no statement given")
     for statement in statements:
-        kind = statement.type.name
+        try:
+            kind = statement.type.name
+        except ValueError:  # a statement type this DuckDB's Python enum does not name
+            kind = "this kind of"
         if kind not in READ_ONLY_STATEMENTS:
             raise CountlabError(
                 f"sql: {kind} statements are refused: countlab sql is read-only "
                 "(SELECT and EXPLAIN only)"
             )
+    if len(statements) > 1:
+        raise CountlabError(
+            f"sql: {len(statements)} statements given; give one per call "
+            "(countlab sql prints one result)"
+        )
 
 
-def query_rows(path: str | Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run a read-only query against the warehouse; return column names and rows."""
+def query_rows(
+    path: str | Path, sql: str, *, timeout: float | None = None
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run a read-only query against the warehouse, stopped after ``timeout`` seconds;
+    return column names and rows."""
     con = connect_read_only(path)
     try:
         check_read_only(con, sql)
-        try:
-            cursor = con.execute(sql)
-            rows = cursor.fetchall()
-        except duckdb.Error as exc:
-            raise CountlabError(f"sql: {_first_line(exc)}") from None
-        return [d[0] for d in cursor.description or []], rows
+        return run_query(con, sql, timeout=timeout)
     finally:
         con.close()
 
@@ -298,8 +394,12 @@ def reopen_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
 def fail_run(
     con: duckdb.DuckDBPyConnection, run_id: str, error: BaseException, *, keep_rows: bool
 ) -> None:
-    """Mark a run 'failed' with its error; delete its stored rows unless ``keep_rows``."""
+    """Mark a run 'failed' with its error ('interrupted' when a signal or Ctrl-C stopped it);
+    delete its stored rows unless ``keep_rows``."""
     message = _first_line(error) if str(error) else type(error).__name__
+    status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
+    if status == "interrupted" and not message.startswith("interrupted"):
+        message = f"interrupted ({message})"
     con.begin()
     try:
         if not keep_rows:
@@ -310,8 +410,8 @@ def fail_run(
                     [run_id],
                 )
         con.execute(
-            "update runs set status = 'failed', finished_at = ?, error = ? where run_id = ?",
-            [datetime.now(UTC), message, run_id],
+            "update runs set status = ?, finished_at = ?, error = ? where run_id = ?",
+            [status, datetime.now(UTC), message, run_id],
         )
         con.commit()
     except BaseException:

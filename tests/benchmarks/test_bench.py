@@ -21,6 +21,8 @@ REQUIRED_KEYS = {
     "end_to_end / rng_floor",
     "two_core_speedup",
     "naive_speedup",
+    "reader_throughput_ratio",
+    "reader_wait_s_max",
     "peak_rss_mb",
 }
 NONE_IN_QUICK_MODE = {"first_answer_s"}  # quick mode starts no Prefect server

@@ -77,6 +77,7 @@ def api_env() -> dict[str, str]:
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     env["PREFECT_API_URL"] = str(PREFECT_API_URL.value())
+    env["COUNTLAB_PROGRESS_SECONDS"] = "0"  # a progress line per chunk: the kill counts them
     return env
 
 

@@ -53,12 +53,10 @@ import sys
 # A served run starts in a spawned process, which imports this file again: only the main
 # process serves.
 if __name__ == "__main__":
-    from flows.runner import configure_prefect
+    from flows.cli import main
 
-    configure_prefect()
-    from flows.serve import serve_sweep
-
-    serve_sweep(**json.loads(sys.argv[1]))
+    sys.argv = ["countlab", "serve", *json.loads(sys.argv[1])]
+    main()
 """
 
 CLIENT = """
@@ -106,6 +104,15 @@ run = run_deployment(name, timeout=150, poll_interval=1, as_subflow=False)
 out["state"] = run.state.type.value if run.state else None
 out["message"] = run.state.message if run.state else None
 print(json.dumps(out))
+"""
+
+
+PAUSED = """
+import sys
+from prefect import get_client
+
+with get_client(sync_client=True) as client:
+    print(client.read_deployment_by_name(sys.argv[1]).paused)
 """
 
 
@@ -205,9 +212,12 @@ def test_a_served_sweep_is_scheduled_and_a_run_stores_the_sweep(tmp_path, prefec
     )
     (tmp_path / "serve.py").write_text(SERVE)
     (tmp_path / "client.py").write_text(CLIENT)
+    (tmp_path / "paused.py").write_text(PAUSED)
     serve_log = tmp_path / "serve.log"
+    arguments = [options["scenario_path"], "--db", str(db), "--cron", cron, "--name", NAME]
+    arguments += ["--draws", str(DRAWS), "--vary", "votes.senate.D=0.1,0.3", "--workers", "1"]
     serving = start(
-        [sys.executable, str(tmp_path / "serve.py"), json.dumps(options)], env, serve_log
+        [sys.executable, str(tmp_path / "serve.py"), json.dumps(arguments)], env, serve_log
     )
     try:
         client = subprocess.run(
@@ -218,10 +228,29 @@ def test_a_served_sweep_is_scheduled_and_a_run_stores_the_sweep(tmp_path, prefec
             timeout=300,
             check=False,
         )
+        # Ctrl-C (SIGINT to the serving process alone): stops within seconds, one line,
+        # exit 130, the schedule paused.
+        serving.send_signal(signal.SIGINT)
+        stopped_code = serving.wait(timeout=20)
     finally:
         stop(serving)
     served = serve_log.read_text()
     assert client.returncode == 0, f"{client.stderr[-3000:]}\nserve.log:\n{served[-3000:]}"
+    assert stopped_code == 130, served[-3000:]
+    assert (
+        f"countlab: interrupted: stopped serving countlab-scheduled-sweep/{NAME}; its schedule "
+        "is paused (SIGINT)"
+    ) in served
+    assert "Traceback" not in served
+    paused = subprocess.run(
+        [sys.executable, str(tmp_path / "paused.py"), f"countlab-scheduled-sweep/{NAME}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert paused.stdout.strip() == "True", paused.stderr[-2000:]
     result = json.loads(client.stdout.strip().splitlines()[-1])
 
     assert result["schedules"] == [{"cron": cron, "timezone": None, "active": True}]

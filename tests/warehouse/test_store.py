@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import duckdb
@@ -220,14 +221,17 @@ def test_a_failed_run_leaves_only_its_runs_row_marked_failed(db):
     con.close()
 
 
-def test_a_run_left_running_by_a_dead_process_is_marked_failed_with_its_rows_kept(db):
+@pytest.mark.parametrize(("kind", "chunks_left"), [("sweep", {(0, 0)}), ("run", set())])
+def test_a_run_left_running_by_a_dead_process_is_marked_failed(db, kind, chunks_left):
+    """The next writer marks it failed; a sweep keeps its rows (for --resume), a plain run's
+    go (it cannot be resumed)."""
     con = connect(db)
-    run_key = start(con, draws=4)
+    run_key = begin_run(con, dataclasses.replace(record(draws=4), kind=kind), [point(4)])
     store(con, run_key, draws_rows(run_key, [("electors", "biden")] * 2))
     con.close()  # the writer "dies" here
     con = connect(db)
     assert con.execute("select status, error from runs").fetchone() == ("failed", INTERRUPTED)
-    assert stored_chunk_starts(con, run_key) == {(0, 0)}
+    assert stored_chunk_starts(con, run_key) == chunks_left
     assert con.execute("select count(*) from draws").fetchone() == (0,)
     con.close()
 

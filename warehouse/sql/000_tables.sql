@@ -1,9 +1,10 @@
--- Schema version 2. Facts are stored compactly, chunk by chunk (stored_* tables: integer
+-- Schema version 3. Facts are stored compactly, chunk by chunk (stored_* tables: integer
 -- codes, arrays per candidate); the views `draws` and `objection_votes` decode them and show
 -- completed runs only. A chunk's rows and its `stored_chunks` row land in one transaction,
 -- and a run becomes visible in one transaction (its status set to 'completed'), so no query
 -- ever sees part of a run. Chunks of a run that did not complete stay invisible: a sweep can
--- resume from them, and a failed `countlab run` deletes them.
+-- resume from them, and a failed or interrupted `countlab run` deletes them (`countlab gc`
+-- removes what a killed process left).
 
 create sequence if not exists run_keys start 1;
 
@@ -33,7 +34,7 @@ create table if not exists runs (
     -- when, and how it ended
     started_at timestamptz not null,
     finished_at timestamptz,
-    status varchar not null check (status in ('running', 'completed', 'failed')),
+    status varchar not null check (status in ('running', 'completed', 'failed', 'interrupted')),
     error varchar
 );
 
