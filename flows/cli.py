@@ -790,8 +790,9 @@ def main() -> None:
                 check_repeated(typer.main.get_command(app), sys.argv[1:])
                 # typer turns KeyboardInterrupt (an Interrupted) into a returned 130
                 code = app(standalone_mode=False)
-                if received() is not None:
-                    raise received() from None
+                stopped = received()
+                if stopped is not None:
+                    raise stopped from None
             except BaseException as error:
                 stop = received(error.__cause__ or error)
                 if stop is None and isinstance(error, KeyboardInterrupt | click.exceptions.Abort):

@@ -55,11 +55,11 @@ def conditional_probability(
     """
     threshold = ndtri(probability)
     if correlation >= 1.0:
-        return (shock < threshold).astype(np.float64)
+        return np.asarray(shock < threshold, dtype=np.float64)
     if correlation <= 0.0:
         return np.broadcast_to(probability, np.broadcast_shapes(probability.shape, shock.shape))
     scaled = (threshold - np.sqrt(correlation) * shock) / np.sqrt(1.0 - correlation)
-    return ndtr(scaled)
+    return np.asarray(ndtr(scaled), dtype=np.float64)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -35,7 +35,8 @@ class Certificates:
     @property
     def blank(self) -> NDArray[np.int64]:
         """``(n_states,)`` appointed electors who cast no presidential vote."""
-        return self.electors - self.votes.sum(axis=1)
+        blank: NDArray[np.int64] = self.electors - self.votes.sum(axis=1)
+        return blank
 
     @property
     def house_seats(self) -> NDArray[np.int64]:

@@ -25,7 +25,8 @@ def on_ballot(totals: NDArray[np.int64], *, highest: int) -> NDArray[np.bool_]:
     last place admits every tied candidate (the text does not say; see rules.md CE1).
     """
     ahead = (totals[:, None, :] > totals[:, :, None]).sum(axis=2)  # candidates strictly ahead
-    return (totals > 0) & (ahead < highest)
+    tied: NDArray[np.bool_] = (totals > 0) & (ahead < highest)
+    return tied
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -50,20 +50,25 @@ def sample_chamber(
     rng: np.random.Generator,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Draw ``(n_draws, K)`` yes and no counts of ``chamber`` on every objection."""
-    options = {
-        "n_objections": scenario.n_objections,
-        "correlation": scenario.correlation,
-        "p_absent": scenario.p_absent,
-        "rng": rng,
-    }
     if sampler == "grouped":
         return sample_votes_grouped(
-            scenario.subgroups(chamber, scenario.p_sustain), shocks, **options
-        )  # type: ignore[arg-type]
+            scenario.subgroups(chamber, scenario.p_sustain),
+            shocks,
+            n_objections=scenario.n_objections,
+            correlation=scenario.correlation,
+            p_absent=scenario.p_absent,
+            rng=rng,
+        )
     sworn = scenario.session.roster.sworn_in(chamber)
     return sample_votes_members(
-        scenario.p_sustain[sworn], scenario.shock_group()[sworn], shocks, **options
-    )  # type: ignore[arg-type]
+        scenario.p_sustain[sworn],
+        scenario.shock_group()[sworn],
+        shocks,
+        n_objections=scenario.n_objections,
+        correlation=scenario.correlation,
+        p_absent=scenario.p_absent,
+        rng=rng,
+    )
 
 
 def simulate(

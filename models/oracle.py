@@ -83,7 +83,7 @@ def _xlogp(k: NDArray[np.int64], p: float) -> NDArray[np.float64]:
     """``k * log(p)`` with ``0 * log(0) = 0``."""
     if p <= 0.0:
         return np.where(k == 0, 0.0, -np.inf)
-    return k * np.log(p)
+    return np.asarray(k * np.log(p), dtype=np.float64)
 
 
 def trinomial_pmfs(
@@ -141,9 +141,11 @@ def group_pmf(
     subgroups: Subgroups, shock: float, *, correlation: float, p_absent: float
 ) -> NDArray[np.float64]:
     """Return P[yeas, nays] of one shock group's members given its shock ``z``."""
-    return group_pmfs(
+    pmfs = group_pmfs(
         subgroups, np.array([float(shock)]), correlation=correlation, p_absent=p_absent
-    )[0]
+    )
+    first: NDArray[np.float64] = pmfs[0]
+    return first
 
 
 def _to_margin_votes(pmf: NDArray[np.float64], low: int, high: int) -> NDArray[np.float64]:

@@ -202,4 +202,4 @@ def sample_signers(
         subgroups.size,
         np.broadcast_to(subgroups.probability, (n_draws, n_objections, subgroups.size.size)),
     )
-    return signed.sum(axis=2)
+    return np.asarray(signed.sum(axis=2), dtype=np.int64)

@@ -45,7 +45,8 @@ class Roster:
 
     def sworn_in(self, chamber: str) -> NDArray[np.bool_]:
         """``(n_members,)`` mask of sworn members of ``chamber`` ('house' or 'senate')."""
-        return self.sworn & (self.is_senator == (chamber == "senate"))
+        sworn: NDArray[np.bool_] = self.sworn & (self.is_senator == (chamber == "senate"))
+        return sworn
 
     def n_sworn(self, chamber: str) -> int:
         return int(self.sworn_in(chamber).sum())

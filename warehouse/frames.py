@@ -104,14 +104,13 @@ def exact_table(exact: Exact, scenario: Scenario, run_id: str, point: int = 0) -
         rows.append(("outcome", label, p))
     for candidate, p in (exact.winners or {}).items():
         rows.append(("winner", candidate, p))
-    quantity, key, p = zip(*rows, strict=True) if rows else ((), (), ())
     n = len(rows)
     return pa.table(
         {
             "run_id": [run_id] * n,
             "point": pa.array([point] * n, pa.int32()),
-            "quantity": list(quantity),
-            "key": list(key),
-            "p": pa.array(list(p), pa.float64()),
+            "quantity": [row[0] for row in rows],
+            "key": [row[1] for row in rows],
+            "p": pa.array([row[2] for row in rows], pa.float64()),
         }
     )

@@ -52,7 +52,10 @@ def migration(version: int) -> str:
 
 DUCKDB_MAGIC = b"DUCK"  # at byte offset 8 of every DuckDB database file
 SQLITE_MAGIC = b"SQLite format 3\x00"
-NO_EXTENSIONS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+NO_EXTENSIONS: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 """Connection settings: DuckDB never downloads nor loads an extension for a file it opens."""
 
 

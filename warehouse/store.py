@@ -67,11 +67,12 @@ def connect(path: str | Path, *, kind: str = "writer") -> duckdb.DuckDBPyConnect
 
     Fails at once, in one line, if another process holds the writer lease; waits for readers.
     Runs found 'running' belong to a process that died (the lease is free, or ours): they are
-    marked 'failed', their rows kept so that a sweep can resume.
+    marked 'failed'; a sweep's rows are kept so that it can resume, a plain run's deleted.
     """
     check_warehouse_file(path)
     with writer_lease(path, kind=kind) as lease:
         con = open_for_writing(path, wait=WRITER_WAIT_S)
+        assert con is not None  # with a wait, retry_open returns a connection or raises
         try:
             prepare(con, own_runs=lease.runs)
         except BaseException:
@@ -116,7 +117,10 @@ def open_for_writing(
     """A plain read-write connection (no schema work: cheap), retried while readers hold
     the file for up to ``wait`` seconds (``None``: one try, None if they do)."""
     return retry_open(
-        path, lambda: duckdb.connect(str(path), config=NO_EXTENSIONS), wait=wait, on_wait=on_wait
+        path,
+        lambda: duckdb.connect(str(path), config=NO_EXTENSIONS),
+        wait=wait,
+        on_wait=on_wait,
     )
 
 
