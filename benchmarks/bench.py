@@ -10,7 +10,7 @@ are child processes of that one command:
     simulating its own random-stream blocks (``block_rng``/``block_ranges``); aggregate
     draws over the wall time from a common start signal to the last one's end.
 ``draws_per_s_end_to_end``
-    ``flows.simulate.run`` (the Prefect flow, default 2 threads) on the same scenario into
+    ``flows.run.run`` (the Prefect flow, default 2 threads) on the same scenario into
     a fresh DuckDB file, every draw's rows stored; timed on a second run after an untimed
     tiny warm-up run (Prefect's start-up is ``first_answer_s*``). It runs in a child
     process against the benchmark's Prefect server (quick mode: Prefect's temporary one).
@@ -77,7 +77,8 @@ from typing import Any
 import numpy as np
 
 from benchmarks.naive import simulate_naive
-from flows.runner import QUIET_PREFECT, RunRequest, local_server_running
+from flows.launch import QUIET_PREFECT, local_server_running
+from flows.requests import RunRequest
 from flows.scenario import load_scenario, to_scenario
 from models.behaviour import Scenario
 from models.engine import simulate
@@ -289,12 +290,12 @@ def _reader_worker(db: str, stop: Any, results: Any) -> None:
 def _end_to_end_worker(
     scenario_path: str, n_draws: int, folder: str, api_url: str | None, results: Any
 ) -> None:
-    from flows.runner import configure_prefect
+    from flows.launch import configure_prefect
 
     if api_url:
         os.environ["PREFECT_API_URL"] = api_url
     configure_prefect()
-    from flows.simulate import run
+    from flows.run import run
 
     def request(draws: int, name: str) -> RunRequest:
         return RunRequest(
@@ -340,7 +341,7 @@ class EndToEnd:
 
 
 def end_to_end_rate(n_draws: int, folder: Path, api_url: str | None = None) -> EndToEnd:
-    """Draws per second of a warm ``flows.simulate.run`` into a fresh DuckDB file (against
+    """Draws per second of a warm ``flows.run.run`` into a fresh DuckDB file (against
     the Prefect API at ``api_url``, else Prefect's temporary server), then again beside a
     reader querying in a loop."""
     ctx = mp.get_context("spawn")

@@ -11,6 +11,7 @@ import json
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,14 +22,15 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.checks import check_folder, check_prefect_api, check_sweep, writing_to
+from flows.console import with_progress
+from flows.launch import configure_prefect
 from flows.limits import check_size, estimate
-from flows.runner import (
+from flows.requests import (
     DEFAULT_CHUNK_DRAWS,
+    DEFAULT_DRAWS,
     RunRequest,
     SweepRequest,
     check_request,
-    configure_prefect,
-    execute_run,
 )
 from flows.scenario import load_scenario, resolve_seed, to_scenario
 from flows.sessions import load_session, shipped_sessions
@@ -207,6 +209,19 @@ SamplerOption = Annotated[
 ]
 
 
+def execute_run(
+    start: Callable[[Any, Any], dict[str, Any]],
+    request: RunRequest | SweepRequest,
+    *,
+    total: int,
+    what: str,
+) -> dict[str, Any]:
+    """``start(request, progress)`` (``flows.run.run`` or ``flows.sweep.sweep``), Prefect
+    configured first, with progress for ``total`` draws: the one place commands start flows."""
+    configure_prefect()
+    return with_progress(lambda progress: start(request, progress), total=total, what=what)
+
+
 @app.command()
 def tally(
     session: Annotated[
@@ -375,7 +390,7 @@ def run(
     """Simulate a scenario with a Prefect flow and store every draw in DuckDB."""
     config, base = load_scenario(scenario)
     to_scenario(config, base=base, source=str(scenario))  # every user mistake surfaces here
-    n_draws = draws if draws is not None else (config.run.draws or 100_000)
+    n_draws = draws if draws is not None else (config.run.draws or DEFAULT_DRAWS)
     seed = resolve_seed(seed, config)
     request = RunRequest(
         scenario_path=str(scenario),
@@ -396,7 +411,9 @@ def run(
         check_folder(report_to, "--report")  # a folder that cannot be made fails before the run
     check_prefect_api()
     connect(db).close()  # the warehouse opens and has the schema before any flow starts
-    summary = execute_run(request, show_progress=sys.stderr.isatty())
+    from flows.run import run as start_run
+
+    summary = execute_run(start_run, request, total=n_draws, what="run")
     written = []
     if report_to is not None:
         from reports.render import write_run_report
@@ -475,7 +492,7 @@ def sweep(
     )
     check_request(request)
     configure_prefect()
-    from flows.sweeping import plan_sweep, resume_points
+    from flows.sweep import plan_sweep, resume_points
 
     if resume is not None:
         if scenario is not None or vary or design or points or draws or seed is not None:
@@ -505,7 +522,9 @@ def sweep(
         total = plan.total_draws
     check_prefect_api()
     connect(db).close()
-    result = execute_run(request, show_progress=sys.stderr.isatty(), total=total)
+    from flows.sweep import sweep as start_sweep
+
+    result = execute_run(start_sweep, request, total=total, what="sweep")
     if as_json:
         print(json.dumps(result))
         return

@@ -19,8 +19,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from flows.checks import MAX_SEED
 from flows.limits import HARD_MAX_DRAWS
+from flows.requests import MAX_SEED
 from flows.sessions import load_session, shipped_sessions
 from models.behaviour import Scenario
 from models.errors import CountlabError, InputError

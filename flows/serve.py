@@ -32,17 +32,11 @@ from typing import TYPE_CHECKING, Any
 
 from prefect import flow
 
-from flows.runner import (
-    DEFAULT_CHUNK_DRAWS,
-    SweepRequest,
-    check_request,
-    configure_prefect,
-    local_server_running,
-)
+from flows.launch import configure_prefect, local_server_running, task_runner
+from flows.requests import DEFAULT_CHUNK_DRAWS, SweepRequest, check_request
 from flows.scenario import load_scenario, resolve_seed
 from flows.signals import hard_stop, interruption
-from flows.simulate import task_runner
-from flows.sweeping import plan_sweep, sweep_flow
+from flows.sweep import plan_sweep, sweep_flow
 from models.errors import CountlabError
 from warehouse.store import connect
 

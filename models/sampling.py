@@ -203,3 +203,9 @@ def sample_signers(
         np.broadcast_to(subgroups.probability, (n_draws, n_objections, subgroups.size.size)),
     )
     return np.asarray(signed.sum(axis=2), dtype=np.int64)
+
+
+def plan_chunks(n_draws: int, chunk_draws: int) -> list[tuple[int, int]]:
+    """Return ``(first_draw, n_draws)`` per task; every chunk starts on a block boundary."""
+    size = max(1, -(-chunk_draws // BLOCK_DRAWS)) * BLOCK_DRAWS
+    return [(start, min(size, n_draws - start)) for start in range(0, n_draws, size)]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.runner import configure_prefect
+from flows.launch import configure_prefect
 
 
 @pytest.fixture(scope="package")
@@ -40,8 +40,8 @@ def report_run(tmp_path_factory, prefect_harness):
     scenario = folder / "contested.toml"
     scenario.write_text(REPORT_SCENARIO)
     db = folder / "w.duckdb"
-    from flows.runner import RunRequest
-    from flows.simulate import run
+    from flows.requests import RunRequest
+    from flows.run import run
 
     summary = run(
         RunRequest(scenario_path=str(scenario), draws=20_000, seed=3, db=str(db), exact=True)

@@ -32,7 +32,7 @@ def stored_counts(db: Path) -> tuple[int, int, int]:
 
 
 def test_gc_removes_a_failed_sweeps_rows_and_the_sweep_still_resumes(tmp_path, monkeypatch, capsys):
-    import flows.simulate as simulate_module
+    import flows.chunks as simulate_module
 
     path = tmp_path / "s.toml"
     path.write_text(scenario_text({"PA": 0.5, "AZ": 1.0}))

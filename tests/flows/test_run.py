@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.runner import RunRequest
+from flows.requests import RunRequest
 from models.sampling import BLOCK_DRAWS
 from tests.flows.cli_helpers import run_cli
 
@@ -41,7 +41,7 @@ def scenario(tmp_path) -> Path:
 
 
 def run_flow(scenario: Path, db: Path, **options) -> dict:
-    from flows.simulate import run
+    from flows.run import run
 
     return run(
         RunRequest(
@@ -125,7 +125,7 @@ def test_a_different_seed_gives_different_draws(scenario, tmp_path):
 
 
 def test_a_failing_chunk_leaves_no_rows_and_a_failed_run(scenario, tmp_path, monkeypatch):
-    import flows.simulate as simulate_module
+    import flows.chunks as simulate_module
 
     real = simulate_module.simulate
     calls = {"n": 0}

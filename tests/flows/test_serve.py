@@ -23,8 +23,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.runner import DEFAULT_CHUNK_DRAWS, QUIET_PREFECT, local_server_running
-from flows.sweep import point_seed
+from flows.design import point_seed
+from flows.launch import QUIET_PREFECT, local_server_running
+from flows.requests import DEFAULT_CHUNK_DRAWS
 from models.errors import CountlabError
 
 SCENARIO = """
@@ -294,7 +295,7 @@ def test_a_served_sweep_is_scheduled_and_a_run_stores_the_sweep(tmp_path, prefec
 
 
 def test_build_deployment_registers_nothing_and_names_the_file(tmp_path, monkeypatch):
-    from flows.runner import SweepRequest
+    from flows.requests import SweepRequest
     from flows.serve import build_deployment
 
     monkeypatch.chdir(tmp_path)

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.sweep import point_seed
+from flows.design import point_seed
 from models.sampling import BLOCK_DRAWS
 from tests.flows.cli_helpers import run_cli
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from flows.scenario import parse_scenario
-from flows.sweep import (
+from flows.design import (
     Axis,
     apply_params,
     design_points,
@@ -17,6 +16,7 @@ from flows.sweep import (
     parse_vary,
     point_seed,
 )
+from flows.scenario import parse_scenario
 from models.errors import CountlabError
 
 

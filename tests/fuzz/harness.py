@@ -15,7 +15,7 @@ from tests.fuzz.cases import Case
 
 
 class ReachedFlow(BaseException):
-    """Raised by the stand-in for flows.runner.execute_run: the input was accepted."""
+    """Raised by the stand-in for flows.cli.execute_run: the input was accepted."""
 
 
 def build_templates(folder: Path) -> dict[str, Path]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from flows import limits
-from flows.checks import check_folder, parse_address
+from flows.checks import check_folder
+from flows.requests import parse_address
 from models.errors import CountlabError
 
 

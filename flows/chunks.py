@@ -1,9 +1,10 @@
-"""The ``countlab run`` flow: split the draws into chunks, simulate each as a task, store.
+"""What the run and sweep flows share: the chunk task, the points to simulate, their
+provenance records, and storing every missing chunk of a begun run (:func:`execute`).
 
 A chunk task covers whole random-stream blocks (``models.sampling.BLOCK_DRAWS``), so the
 rows are the same bit for bit whatever the chunk size, worker count or task runner. The flow
 alone writes: one transaction per chunk, and a last one that makes the run visible
-(``warehouse.store``).
+(``warehouse.writer``).
 """
 
 from __future__ import annotations
@@ -17,42 +18,18 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from prefect import flow, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.settings import (
-    PREFECT_API_URL,
-    PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
-    get_current_settings,
-    temporary_settings,
-)
-from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-from flows.runner import (
-    TASK_RUNNERS,
-    RunRequest,
-    SweepRequest,
-    our_sigterm,
-    plan_chunks,
-    temporary_api,
-)
-from flows.scenario import ScenarioConfig, load_scenario, to_scenario
+from flows.scenario import ScenarioConfig
 from flows.signals import describe_stop, received
 from models.behaviour import Scenario
 from models.engine import SAMPLERS, simulate
 from models.errors import CountlabError
 from models.oracle import Exact, exact_probabilities
-from models.sampling import BLOCK_DRAWS, block_ranges, block_rng
+from models.sampling import BLOCK_DRAWS, block_ranges, block_rng, plan_chunks
 from warehouse.frames import draws_table, exact_table, objection_votes_table
-from warehouse.lease import new_run_id, run_id_for, writer_lease
-from warehouse.queries import read_summary
-from warehouse.store import (
-    PointRecord,
-    RunRecord,
-    begin_run,
-    complete_run,
-    fail_run,
-    stored_chunk_starts,
-)
+from warehouse.store import PointRecord, RunRecord, complete_run, fail_run, stored_chunk_starts
 from warehouse.writer import Writer
 
 
@@ -307,102 +284,3 @@ def check_sampler(sampler: str) -> str:
     if sampler not in SAMPLERS:
         raise CountlabError(f"--sampler {sampler!r}: expected one of {', '.join(SAMPLERS)}")
     return sampler
-
-
-@flow(name="countlab-run", log_prints=False, validate_parameters=False)
-def run_flow(request: RunRequest, progress: ProgressHook | None = None) -> dict[str, Any]:
-    """Simulate a scenario and store every draw; return the run's summary."""
-    config, base = load_scenario(Path(request.scenario_path))
-    scenario = to_scenario(config, base=base, source=request.scenario_path)
-    sampler = check_sampler(request.sampler or config.run.sampler)
-    run_id = run_id_for(request.db)
-    with Writer(request.db, kind="run") as writer:
-        writer.name_run(run_id)
-        record = run_record(
-            config,
-            scenario,
-            run_id=run_id,
-            kind="run",
-            seed=request.seed,
-            draws=request.draws,
-            points=1,
-            sampler=sampler,
-            base_dir=base,
-            chunk_draws=request.chunk_draws,
-        )
-        point = point_record(config, scenario, point=0, seed=request.seed, draws=request.draws)
-        run_key = begin_run(writer.con, record, [point])
-        execute(
-            writer,
-            run_id=run_id,
-            run_key=run_key,
-            plans=[PointPlan(0, scenario, request.seed)],
-            draws=request.draws,
-            chunk_draws=request.chunk_draws,
-            sampler=sampler,
-            workers=request.workers,
-            keep_rows=False,
-            exact_scenario=scenario if request.exact else None,
-            progress=progress,
-        )
-        return read_summary(writer.con, run_id)
-
-
-def task_runner(request: RunRequest | SweepRequest) -> Any:
-    """Return the Prefect task runner ``request.runner`` names, ``request.workers`` wide."""
-    if request.runner not in TASK_RUNNERS:
-        raise CountlabError(f"--runner {request.runner!r}: expected {', '.join(TASK_RUNNERS)}")
-    if request.address and request.runner != "dask":
-        raise CountlabError("--address is for --runner dask")
-    workers = max(1, request.workers)
-    if request.runner == "dask":
-        from prefect_dask import DaskTaskRunner  # a 2.5 s import: only here
-
-        if request.address:
-            return DaskTaskRunner(address=request.address)
-        return DaskTaskRunner(
-            cluster_kwargs={
-                "n_workers": workers,
-                "threads_per_worker": 1,
-                "processes": True,
-                "dashboard_address": None,
-            }
-        )
-    if request.runner == "processes":
-        return ProcessPoolTaskRunner(max_workers=workers)
-    return ThreadPoolTaskRunner(max_workers=workers)
-
-
-def run(request: RunRequest | SweepRequest, progress: ProgressHook | None = None) -> dict[str, Any]:
-    """Run :func:`run_flow` (or, for a sweep, ``flows.sweeping.sweep_flow``) on the task
-    runner the request names.
-
-    The writer lease is taken first: a second writer fails at once, before Prefect starts.
-    Flow heartbeats are off (they only add a second of waiting at the end of a run). With no
-    Prefect API configured, one temporary server is started here (``temporary_api``: it dies
-    with this process, even on SIGKILL) and its URL handed to any worker processes, which
-    would otherwise each start their own.
-    """
-    if isinstance(request, SweepRequest):
-        from flows.sweeping import sweep_flow
-
-        flow = sweep_flow.with_options(task_runner=task_runner(request))
-    else:
-        flow = run_flow.with_options(task_runner=task_runner(request))
-    settings: dict[Any, Any] = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
-    kind, resume = ("sweep", request.resume) if isinstance(request, SweepRequest) else ("run", None)
-    with writer_lease(
-        request.db, kind=kind, run_id=resume or new_run_id()
-    ):  # a second writer stops here
-        if get_current_settings().api.url:
-            with temporary_settings(settings), our_sigterm():
-                return flow(request, progress)
-        with (
-            temporary_api() as api_url,
-            temporary_settings({**settings, PREFECT_API_URL: api_url}),
-            our_sigterm(),
-        ):
-            return flow(request, progress)
-
-
-__all__ = ["RunRequest", "SweepRequest", "plan_chunks", "run", "run_flow"]

@@ -1,36 +1,26 @@
-"""Run flows from the CLI: Prefect's settings, the progress bar, and lazy imports.
+"""Start a flow: Prefect's settings, its temporary API, the task runner and the writer lease.
 
 Prefect is imported only when a flow runs, after its settings are fixed, so ``countlab
-tally`` and ``countlab sql`` start fast and no Prefect output reaches the user unasked.
+tally`` and ``countlab sql`` start fast and no Prefect output reaches the user unasked. This
+module imports no flow: :func:`launch` starts the one it is given.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import math
 import os
 import signal
 import subprocess
-import sys
 import threading
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from flows.requests import TASK_RUNNERS, RunRequest, SweepRequest
 from flows.signals import die_with_parent, forget_child, track_child
 from models.errors import CountlabError
-from models.sampling import BLOCK_DRAWS
-
-TASK_RUNNERS = ("threads", "processes", "dask")
-"""Prefect task runners: ThreadPoolTaskRunner, ProcessPoolTaskRunner (``workers`` wide) or
-prefect-dask's DaskTaskRunner (an existing cluster at ``address``, else a local cluster of
-``workers`` single-threaded worker processes)."""
-
-DEFAULT_CHUNK_DRAWS = 8 * BLOCK_DRAWS
-"""Draws per task unless ``--chunk-draws`` says otherwise (rounded up to whole blocks)."""
+from warehouse.lease import new_run_id, writer_lease
 
 QUIET_PREFECT = {
     # Only warnings and errors from Prefect itself; task and flow INFO lines are noise here.
@@ -54,70 +44,9 @@ QUIET_PREFECT = {
     "DASK_DISTRIBUTED__LOGGING__DISTRIBUTED": "warning",
 }
 
+
 LOCAL_SERVER = "http://127.0.0.1:4200/api"
 """Where ``countlab server`` (``prefect server start``) listens; runs use it when it answers."""
-
-
-@dataclass(frozen=True, slots=True)
-class RunRequest:
-    """What ``countlab run`` was asked to do."""
-
-    scenario_path: str
-    draws: int
-    seed: int
-    db: str
-    chunk_draws: int = DEFAULT_CHUNK_DRAWS
-    workers: int = 2
-    exact: bool = False
-    sampler: str | None = None
-    runner: str = "threads"
-    address: str | None = None  # an existing Dask scheduler, tcp://HOST:PORT (runner dask)
-
-
-@dataclass(frozen=True, slots=True)
-class SweepRequest:
-    """What ``countlab sweep`` was asked to do (``resume``: the run id to finish instead)."""
-
-    scenario_path: str | None
-    draws: int | None
-    seed: int | None
-    db: str
-    vary: tuple[str, ...] = ()
-    design: str | None = None
-    points: int | None = None
-    chunk_draws: int = DEFAULT_CHUNK_DRAWS
-    workers: int = 2
-    sampler: str | None = None
-    runner: str = "threads"
-    address: str | None = None
-    resume: str | None = None
-
-
-def check_request(request: RunRequest | SweepRequest) -> None:
-    """One-line errors for options no run or sweep can use, before anything opens or runs
-    (``countlab run``, ``sweep`` and ``serve`` alike)."""
-    from flows.checks import check_options
-    from models.engine import SAMPLERS
-
-    if request.runner not in TASK_RUNNERS:
-        raise CountlabError(f"--runner {request.runner!r}: expected {', '.join(TASK_RUNNERS)}")
-    if request.address and request.runner != "dask":
-        raise CountlabError("--address is for --runner dask")
-    if request.chunk_draws < 1 or request.workers < 1:
-        raise CountlabError("--chunk-draws and --workers must be positive")
-    if request.draws is not None and request.draws < 1:
-        raise CountlabError(f"--draws {request.draws}: expected a positive number")
-    if request.seed is not None and request.seed < 0:
-        raise CountlabError(f"--seed {request.seed}: expected a non-negative integer")
-    if request.sampler is not None and request.sampler not in SAMPLERS:
-        raise CountlabError(f"--sampler {request.sampler!r}: expected one of {', '.join(SAMPLERS)}")
-    check_options(request)  # bounds, --address form and reach (flows/checks.py)
-
-
-def plan_chunks(n_draws: int, chunk_draws: int) -> list[tuple[int, int]]:
-    """Return ``(first_draw, n_draws)`` per task; every chunk starts on a block boundary."""
-    size = max(1, math.ceil(chunk_draws / BLOCK_DRAWS)) * BLOCK_DRAWS
-    return [(start, min(size, n_draws - start)) for start in range(0, n_draws, size)]
 
 
 def local_server_running(url: str = LOCAL_SERVER, timeout: float = 0.3) -> bool:
@@ -211,63 +140,64 @@ def configure_prefect(*, use_local_server: bool = True) -> None:
         os.environ["PREFECT_API_URL"] = LOCAL_SERVER
 
 
-PROGRESS_SECONDS = 5.0
-"""Seconds between progress lines when stderr is no terminal (``COUNTLAB_PROGRESS_SECONDS``)."""
+def task_runner(request: RunRequest | SweepRequest) -> Any:
+    """Return the Prefect task runner ``request.runner`` names, ``request.workers`` wide."""
+    if request.runner not in TASK_RUNNERS:
+        raise CountlabError(f"--runner {request.runner!r}: expected {', '.join(TASK_RUNNERS)}")
+    if request.address and request.runner != "dask":
+        raise CountlabError("--address is for --runner dask")
+    workers = max(1, request.workers)
+    if request.runner == "dask":
+        from prefect_dask import DaskTaskRunner  # a 2.5 s import: only here
+
+        if request.address:
+            return DaskTaskRunner(address=request.address)
+        return DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": workers,
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": None,
+            }
+        )
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+    if request.runner == "processes":
+        return ProcessPoolTaskRunner(max_workers=workers)
+    return ThreadPoolTaskRunner(max_workers=workers)
 
 
-def progress_lines(total: int, *, what: str) -> Callable[[int], None]:
-    """Progress as log lines on stderr (no terminal: cron, CI, a log file) and in the Prefect
-    flow run's log: the first chunk, then at most one line every ``PROGRESS_SECONDS``
-    (``COUNTLAB_PROGRESS_SECONDS`` sets it; 0 gives a line per chunk), and the last."""
-    interval = float(os.environ.get("COUNTLAB_PROGRESS_SECONDS", PROGRESS_SECONDS))
-    done = 0
-    last = -math.inf
-    started = time.monotonic()
-
-    def report(n: int) -> None:
-        nonlocal done, last
-        done += n
-        now = time.monotonic()
-        if now - last < interval and done < total:
-            return
-        last = now
-        rate = done / max(now - started, 1e-9)
-        line = f"countlab {what}: {done:,}/{total:,} draws stored ({rate:,.0f} draws/s)"
-        print(line, file=sys.stderr, flush=True)
-        flow_log(line)
-
-    return report
-
-
-def flow_log(line: str) -> None:
-    """``line`` in the current Prefect flow run's log (shown in its UI), if there is one."""
-    from prefect.exceptions import MissingContextError
-    from prefect.logging import get_run_logger
-
-    with contextlib.suppress(MissingContextError):
-        get_run_logger().info(line)
-
-
-def execute_run(
-    request: RunRequest | SweepRequest, *, show_progress: bool, total: int | None = None
+def launch(
+    flow: Any, request: RunRequest | SweepRequest, progress: Callable[[int], None] | None = None
 ) -> dict[str, Any]:
-    """Run the ``countlab-run`` or ``countlab-sweep`` flow, with a progress bar on a
-    terminal (``total`` draws; a run's own draws when not given)."""
-    configure_prefect()
-    from flows.simulate import run
+    """Run ``flow(request, progress)`` on the task runner the request names; return its result.
 
-    if not show_progress:
-        what = "sweep" if isinstance(request, SweepRequest) else "run"
-        return run(request, progress_lines(total or request.draws or 0, what=what))
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    The writer lease is taken first: a second writer fails at once, before Prefect starts.
+    Flow heartbeats are off (they only add a second of waiting at the end of a run). With no
+    Prefect API configured, one temporary server is started here (``temporary_api``: it dies
+    with this process, even on SIGKILL) and its URL handed to any worker processes, which
+    would otherwise each start their own.
+    """
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        get_current_settings,
+        temporary_settings,
+    )
 
-    with Progress(
-        TextColumn("simulating"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} draws"),
-        TimeRemainingColumn(),
-        transient=True,
-    ) as bar:
-        task_id = bar.add_task("draws", total=total or request.draws)
-        advance: Callable[[int], None] = lambda n: bar.advance(task_id, n)
-        return run(request, advance)
+    configured = flow.with_options(task_runner=task_runner(request))
+    settings: dict[Any, Any] = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    kind, resume = ("sweep", request.resume) if isinstance(request, SweepRequest) else ("run", None)
+    # a second writer stops here
+    with writer_lease(request.db, kind=kind, run_id=resume or new_run_id()):
+        if get_current_settings().api.url:
+            with temporary_settings(settings), our_sigterm():
+                result: dict[str, Any] = configured(request, progress)
+                return result
+        with (
+            temporary_api() as api_url,
+            temporary_settings({**settings, PREFECT_API_URL: api_url}),
+            our_sigterm(),
+        ):
+            result = configured(request, progress)
+            return result
