@@ -411,6 +411,7 @@ def run(
         check_folder(report_to, "--report")  # a folder that cannot be made fails before the run
     check_prefect_api()
     connect(db).close()  # the warehouse opens and has the schema before any flow starts
+    configure_prefect()  # before Prefect is imported: its settings are read then
     from flows.run import run as start_run
 
     summary = execute_run(start_run, request, total=n_draws, what="run")

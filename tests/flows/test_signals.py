@@ -217,3 +217,27 @@ def test_processes_runner_sigterm_is_clean(tmp_path):
     assert "Traceback" not in rest
     assert run_row(db)[1] == "interrupted"
     assert group_gone(process.pid)
+
+
+def test_a_run_from_a_bare_environment_prints_no_prefect_chatter(tmp_path):
+    """Prefect is configured before it is imported: its INFO lines go to the flow run's log
+    in the API, never to the terminal (a shell without any PREFECT_ or DASK_ variable)."""
+    from prefect.settings import PREFECT_API_URL
+
+    path = tmp_path / "r.toml"
+    path.write_text(scenario_text({"AZ": 1.0}))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "DASK_"))}
+    env.pop("DO_NOT_TRACK", None)
+    env["PREFECT_API_URL"] = str(PREFECT_API_URL.value())
+    options = ["--draws", "2000", "--seed", "1", "--db", str(tmp_path / "w.duckdb")]
+    done = subprocess.run(
+        [sys.executable, "-c", "from flows.cli import main; main()", "run", str(path), *options],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if "draws stored" not in line]
+    assert lines == [], done.stderr
