@@ -152,19 +152,19 @@ def convergence_plot(series: dict[str, list[tuple[int, float]]], final_draws: in
 def sweep_lines(
     title: str,
     xlabel: str,
-    series: dict[str, list[tuple[float, float, float]]],
+    series: dict[str, list[tuple[float, float, float, float]]],
 ) -> str:
-    """Probability against a swept value, one line per series, each with its 95% band
-    (``p ± 1.96 se``); ``series`` maps a name to ``[(x, p, se)]``."""
+    """Probability against a swept value, one line per series, each with its 95% band (the
+    Wilson interval the tables give); ``series`` maps a name to ``[(x, p, low, high)]``."""
     with mpl.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(6.5, 3.4))
         for i, (name, points) in enumerate(series.items()):
             points = sorted(points)
             colour = OKABE_ITO[i % len(OKABE_ITO)]
-            xs = [x for x, _, _ in points]
-            ps = [p for _, p, _ in points]
-            low = [max(0.0, p - 1.96 * se) for _, p, se in points]
-            high = [min(1.0, p + 1.96 * se) for _, p, se in points]
+            xs = [x for x, _, _, _ in points]
+            ps = [p for _, p, _, _ in points]
+            low = [lo for _, _, lo, _ in points]
+            high = [hi for _, _, _, hi in points]
             ax.fill_between(xs, low, high, color=colour, alpha=0.2, linewidth=0)
             ax.plot(xs, ps, "o-", color=colour, markersize=3, label=name)
         ax.axhline(0.5, color="#777777", linestyle=":", linewidth=1)

@@ -125,6 +125,19 @@ def convergence(
     return out
 
 
+def objection_intervals(
+    con: duckdb.DuckDBPyConnection, run_id: str
+) -> dict[tuple[int, str], tuple[float, float]]:
+    """``{(point, state): (ci_low, ci_high)}``: each objection's 95% Wilson interval of
+    P(sustained), as ``objection_probabilities`` gives it (charts draw the tables' intervals)."""
+    rows = _rows(
+        con,
+        "select point, state, ci_low, ci_high from objection_probabilities where run_id = ?",
+        [run_id],
+    )
+    return {(int(point), state): (lo, hi) for point, state, lo, hi in rows}
+
+
 def run_report_data(con: duckdb.DuckDBPyConnection, run_id: str, point: int = 0) -> dict[str, Any]:
     """Everything :mod:`reports.render` needs for one run (one point of a sweep)."""
     run = read_run(con, run_id)
@@ -157,6 +170,11 @@ def run_report_data(con: duckdb.DuckDBPyConnection, run_id: str, point: int = 0)
         "seed": seed,
         "draws": n,
         "summary": summary,
+        "objection_intervals": {
+            state: bounds
+            for (at, state), bounds in objection_intervals(con, run_id).items()
+            if at == point
+        },
         "votes": vote_distributions(con, run_id, point),
         "majority_lines": majority_lines(con, run_id, point),
         "totals": totals_distribution(con, run_id, point, list(candidates)),

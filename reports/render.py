@@ -177,8 +177,8 @@ def _charts(data: dict[str, Any]) -> dict[str, str]:
             "Probability each objection is sustained",
             list(summary["objections"]),
             [o["p_sustained"] for o in summary["objections"].values()],
-            [max(0.0, o["p_sustained"] - Z95 * o["se"]) for o in summary["objections"].values()],
-            [min(1.0, o["p_sustained"] + Z95 * o["se"]) for o in summary["objections"].values()],
+            [data["objection_intervals"][s][0] for s in summary["objections"]],
+            [data["objection_intervals"][s][1] for s in summary["objections"]],
             [o.get("exact") for o in summary["objections"].values()],
         )
         if summary["objections"]

@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 
 from reports import charts
+from reports.data import objection_intervals
 from warehouse.queries import read_run, read_sweep
 
 
@@ -17,6 +18,10 @@ def sweep_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, 
     run = read_run(con, run_id)
     sweep = read_sweep(con, run_id)
     points = sweep["points"]
+    intervals = objection_intervals(con, run_id)
+    for p in points:  # the tables' Wilson intervals, for the charts' bands
+        for state, entry in p["objections"].items():
+            entry["ci_low"], entry["ci_high"] = intervals[(p["point"], state)]
     keys = list(dict.fromkeys(k for p in points for k in p["params"]))
     numeric = [
         k
@@ -85,12 +90,12 @@ def sweep_charts(data: dict[str, Any]) -> list[tuple[str, str]]:
         values = [p[section][name][field] for p in points if name in p[section]]
         if not values or max(values) - min(values) < 1e-12:
             continue
-        series: dict[str, list[tuple[float, float, float]]] = {}
+        series: dict[str, list[tuple[float, float, float, float]]] = {}
         for p in points:
             if name in p[section]:
                 entry = p[section][name]
                 series.setdefault(_group_name(p, key, keys) or title, []).append(
-                    (float(p["params"][key]), entry[field], entry["se"])
+                    (float(p["params"][key]), entry[field], entry["ci_low"], entry["ci_high"])
                 )
         out.append(
             (

@@ -181,3 +181,28 @@ def test_run_report_to_a_folder_that_cannot_exist_fails_before_the_run(
     assert "cannot create the folder" in err
     assert len(err.strip().splitlines()) == 1
     assert not db.exists()
+
+
+def test_charts_draw_the_tables_wilson_intervals(report_run):
+    """The objection bars and sweep bands use the views' Wilson intervals, not p +- 1.96 se
+    (which leaves [0, 1] near the ends and disagrees with the tables there)."""
+    from reports.data import run_report_data
+
+    db, summary, _ = report_run
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        data = run_report_data(con, summary["run_id"])
+        want = {
+            state: (lo, hi)
+            for state, lo, hi in con.execute(
+                "select state, ci_low, ci_high from objection_probabilities where run_id = ?",
+                [summary["run_id"]],
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    assert data["objection_intervals"] == want
+    assert set(want) == set(summary["objections"])
+    for state, (lo, hi) in want.items():
+        p = summary["objections"][state]["p_sustained"]
+        assert 0.0 <= lo <= p <= hi <= 1.0
