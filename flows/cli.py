@@ -11,7 +11,6 @@ import json
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -40,6 +39,7 @@ from flows.signals import (
     exit_code,
     forget_child,
     interruptible,
+    interruption,
     received,
     stopped_line,
     track_child,
@@ -209,16 +209,19 @@ SamplerOption = Annotated[
 ]
 
 
-def execute_run(
-    start: Callable[[Any, Any], dict[str, Any]],
-    request: RunRequest | SweepRequest,
-    *,
-    total: int,
-    what: str,
-) -> dict[str, Any]:
-    """``start(request, progress)`` (``flows.run.run`` or ``flows.sweep.sweep``), Prefect
-    configured first, with progress for ``total`` draws: the one place commands start flows."""
+def execute_run(request: RunRequest | SweepRequest, *, total: int) -> dict[str, Any]:
+    """Start the flow of ``request`` (``flows.run.run`` or ``flows.sweep.sweep``) with
+    progress for ``total`` draws: the one place commands start flows. Prefect is configured
+    here, before its first import (its settings are read then)."""
     configure_prefect()
+    if isinstance(request, SweepRequest):
+        from flows.sweep import sweep as start
+
+        what = "sweep"
+    else:
+        from flows.run import run as start  # type: ignore[assignment]
+
+        what = "run"
     return with_progress(lambda progress: start(request, progress), total=total, what=what)
 
 
@@ -411,10 +414,7 @@ def run(
         check_folder(report_to, "--report")  # a folder that cannot be made fails before the run
     check_prefect_api()
     connect(db).close()  # the warehouse opens and has the schema before any flow starts
-    configure_prefect()  # before Prefect is imported: its settings are read then
-    from flows.run import run as start_run
-
-    summary = execute_run(start_run, request, total=n_draws, what="run")
+    summary = execute_run(request, total=n_draws)
     written = []
     if report_to is not None:
         from reports.render import write_run_report
@@ -523,9 +523,7 @@ def sweep(
         total = plan.total_draws
     check_prefect_api()
     connect(db).close()
-    from flows.sweep import sweep as start_sweep
-
-    result = execute_run(start_sweep, request, total=total, what="sweep")
+    result = execute_run(request, total=total)
     if as_json:
         print(json.dumps(result))
         return
@@ -793,7 +791,8 @@ def gc(
     draws = sum(g.draws for g in found)
     votes = sum(g.vote_rows for g in found)
     print(
-        f"countlab gc: {verb} the rows of {len(found)} runs that did not complete "
+        f"countlab gc: {verb} the rows of {len(found)} run{'' if len(found) == 1 else 's'} "
+        "that did not complete "
         f"({draws:,} draws, {votes:,} objection-vote rows) from {db}"
     )
 
@@ -816,7 +815,7 @@ def main() -> None:
             except BaseException as error:
                 stop = received(error.__cause__ or error)
                 if stop is None and isinstance(error, KeyboardInterrupt | click.exceptions.Abort):
-                    stop = Interrupted(signal.SIGINT)
+                    stop = interruption(signal.SIGINT)
                 if stop is not None:
                     raise stop from None
                 raise

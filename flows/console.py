@@ -19,21 +19,26 @@ PROGRESS_SECONDS = 5.0
 def progress_lines(total: int, *, what: str) -> Callable[[int], None]:
     """Progress as log lines on stderr (no terminal: cron, CI, a log file) and in the Prefect
     flow run's log: the first chunk, then at most one line every ``PROGRESS_SECONDS``
-    (``COUNTLAB_PROGRESS_SECONDS`` sets it; 0 gives a line per chunk), and the last."""
+    (``COUNTLAB_PROGRESS_SECONDS`` sets it; 0 gives a line per chunk), and the last. The rate
+    is counted from the first chunk stored, so start-up (Prefect, the first task) is not in it.
+    """
     interval = float(os.environ.get("COUNTLAB_PROGRESS_SECONDS", PROGRESS_SECONDS))
     done = 0
     last = -math.inf
-    started = time.monotonic()
+    first: tuple[float, int] | None = None  # (when, draws) at the first chunk
 
     def report(n: int) -> None:
-        nonlocal done, last
+        nonlocal done, last, first
         done += n
         now = time.monotonic()
+        if first is None:
+            first = (now, done)
         if now - last < interval and done < total:
             return
         last = now
-        rate = done / max(now - started, 1e-9)
-        line = f"countlab {what}: {done:,}/{total:,} draws stored ({rate:,.0f} draws/s)"
+        line = f"countlab {what}: {done:,}/{total:,} draws stored"
+        if now > first[0]:
+            line += f" ({(done - first[1]) / (now - first[0]):,.0f} draws/s)"
         print(line, file=sys.stderr, flush=True)
         flow_log(line)
 

@@ -58,8 +58,7 @@ def received(error: BaseException | None = None) -> Interrupted | None:
         return error
     signum = getattr(error, "signal", None)
     if type(error).__name__ == "TerminationSignal" and isinstance(signum, int):
-        _RECEIVED.append(Interrupted(signum))
-        return _RECEIVED[0]
+        return interruption(signum)
     return None
 
 
@@ -149,9 +148,8 @@ def interruptible(grace: float = GRACE_SECONDS) -> Iterator[None]:
                 hard_stop(128 + signum, f"interrupted: did not stop within {grace:.0f} s")
 
         threading.Thread(target=watchdog, name="countlab-stop", daemon=True).start()
-        if not _RECEIVED:  # else Prefect took the signal first and sends it on (SIGTERM)
-            _RECEIVED.append(Interrupted(signum))
-        stop = _RECEIVED[0]
+        # Prefect may have taken a SIGTERM first and sent it on: the same interruption.
+        stop = interruption(signum)
         # What is left to say is the CLI's one line: no library's tracebacks and warnings
         # about the stop (Prefect logs a crashed flow run at length).
         logging.disable(logging.CRITICAL)

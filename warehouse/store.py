@@ -187,7 +187,7 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
         try:
             kind = statement.type.name
         except ValueError:  # a statement type this DuckDB's Python enum does not name
-            kind = "this kind of"
+            kind = "unnamed (not a query)"
         if kind not in READ_ONLY_STATEMENTS:
             raise CountlabError(
                 f"sql: {kind} statements are refused: countlab sql is read-only "

@@ -63,11 +63,11 @@ def test_gc_removes_a_failed_sweeps_rows_and_the_sweep_still_resumes(tmp_path, m
     assert code == 0, err
     assert digest(db) == before  # a dry run changes nothing
     assert f"{run_id} (sweep, failed): would remove 2 chunks, {kept[1]:,} draws" in out
-    assert re.search(r"would remove the rows of 1 runs", out)
+    assert re.search(r"would remove the rows of 1 run that", out)
 
     code, out, err = run_cli(monkeypatch, capsys, "gc", "--db", str(db))
     assert code == 0, err
-    assert f"removed the rows of 1 runs that did not complete ({kept[1]:,} draws" in out
+    assert f"removed the rows of 1 run that did not complete ({kept[1]:,} draws" in out
     assert stored_counts(db) == (0, 0, 0)
     code, out, err = run_cli(monkeypatch, capsys, "gc", "--db", str(db))
     assert "removed the rows of 0 runs" in out  # nothing left

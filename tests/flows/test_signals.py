@@ -197,8 +197,9 @@ def test_sigkill_of_the_main_process_leaves_no_child(tmp_path, server, extra):
     process.wait(timeout=10)
     process.stderr.close()
     assert group_gone(process.pid, within=10.0), "a child of countlab outlived it"
-    assert run_row(db)[1:] == ("running", None, run_row(db)[3])  # as the killed process left it
-    assert run_row(db)[3] > 0
+    _, status, _, chunks = run_row(db)
+    assert status == "running"  # as the killed process left it
+    assert chunks > 0
     from warehouse.store import connect
 
     connect(db).close()  # the next writer: the killed plain run is failed and its rows go
