@@ -160,11 +160,17 @@ def interruptible(grace: float = GRACE_SECONDS) -> Iterator[None]:
         yield
     finally:
         ended.set()
-        if _RECEIVED:
+        if first:
+            # The process is on its way out (the CLI exits 128 + signal): a signal during
+            # interpreter shutdown still stops at once, with no KeyboardInterrupt traceback
+            # from threading's shutdown, so the handler stays.
             _RECEIVED.clear()
-            logging.disable(logging.NOTSET)
-        for sig, old in previous.items():
-            signal.signal(sig, old)
+        else:
+            if _RECEIVED:  # a library's TerminationSignal, not a signal seen here
+                _RECEIVED.clear()
+                logging.disable(logging.NOTSET)
+            for sig, old in previous.items():
+                signal.signal(sig, old)
 
 
 def die_with_parent() -> None:
