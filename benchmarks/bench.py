@@ -20,8 +20,9 @@ are child processes of that one command:
     (one uniform per sworn member per objection; 530 x 6 = 3180 here): the best case of a
     per-member sampler with no tally at all.
 ``first_answer_s``, ``first_answer_s_no_server``
-    Wall time of ``countlab run examples/january-2021.toml --draws 10000`` as a fresh process,
-    with a Prefect server (``prefect server start`` on a free port of 127.0.0.1, its own
+    Wall time of ``countlab run`` on the January 2021 example (``benchmarks/january-2021.toml``,
+    the package's copy of ``examples/january-2021.toml``) with ``--draws 10000`` as a fresh
+    process, with a Prefect server (``prefect server start`` on a free port of 127.0.0.1, its own
     temporary ``PREFECT_HOME``, already answering and warmed by one untimed run) and without
     one (Prefect's temporary local API, started by the run itself).
 ``core / rng_floor``, ``end_to_end / rng_floor``
@@ -54,41 +55,36 @@ uses the benchmark's Prefect server, so it does not pay for Prefect's start-up a
 ``benchmarks/README.md``. The machine's other load shares the same cores: rates are noisy,
 run twice to compare. If a Prefect server answers on 127.0.0.1:4200, ``countlab run`` uses
 it, so the runs "without a server" would not be: the benchmark says so on stderr.
+
+Everything it reads ships in the package (:mod:`benchmarks.scenarios`), so it runs from an
+installed wheel in any working directory (``scripts/check_wheel.sh`` proves it). This module
+orchestrates and prints; the measurements live in :mod:`benchmarks.core` (the core, the RNG
+floor, the naive reference), :mod:`benchmarks.end_to_end` (the flow, with a reader beside it)
+and :mod:`benchmarks.fresh_runs` (fresh ``countlab run`` processes, the Prefect server).
 """
 
 from __future__ import annotations
 
-import contextlib
-import math
-import multiprocessing as mp
-import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from queue import Empty
-from typing import Any
 
-import numpy as np
-
-from benchmarks.naive import simulate_naive
-from flows.launch import QUIET_PREFECT, local_server_running
-from flows.requests import RunRequest
-from flows.scenario import load_scenario, to_scenario
-from models.behaviour import Scenario
-from models.engine import simulate
-from models.sampling import BLOCK_DRAWS, block_ranges, block_rng
-
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-SCENARIO = BENCH_DIR / "scenario.toml"
-EXAMPLE = ROOT / "examples" / "january-2021.toml"
-SEED = 20210106
+from benchmarks.core import PROCESSES, core_rate, naive_rate, rng_floor_rate
+from benchmarks.end_to_end import EndToEnd, end_to_end_rate
+from benchmarks.fresh_runs import (
+    FIRST_ANSWER_DRAWS,
+    Log,
+    base_env,
+    first_answer_with_server,
+    prefect_server,
+    run_args,
+    timed_run,
+)
+from benchmarks.scenarios import EXAMPLE, SCENARIO, floats_per_draw, load_bench_scenario
+from flows.launch import local_server_running
+from models.sampling import BLOCK_DRAWS
 
 KEYS: tuple[str, ...] = (
     "draws_per_s_core",
@@ -105,15 +101,6 @@ KEYS: tuple[str, ...] = (
     "peak_rss_mb",
 )
 """The keys of :func:`run_bench`'s result (and of ``countlab bench --json``), in order."""
-
-PROCESSES = 2
-"""Processes of the parallel measurements: the two cores of the reference machine."""
-RNG_BUFFER_BYTES = 256 * 1024
-"""The reused float32 buffer of the RNG floor: cache-sized."""
-FIRST_ANSWER_DRAWS = 10_000
-SERVER_START_TIMEOUT_S = 180.0
-PREFECT_SERVER = (sys.executable, "-m", "prefect", "server", "start")
-"""What ``countlab server`` runs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,341 +132,9 @@ QUICK = Sizes(
     with_server=False,
 )
 
-Log = Callable[[str], None]
-
 
 def _stderr(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
-
-
-def load_bench_scenario(path: Path = SCENARIO) -> Scenario:
-    """Load a scenario file the way ``countlab run`` does."""
-    config, base = load_scenario(path)
-    return to_scenario(config, base=base, source=str(path))
-
-
-def floats_per_draw(scenario: Scenario) -> int:
-    """One uniform per sworn member per objection: what a per-member sampler must draw."""
-    roster = scenario.session.roster
-    return (roster.n_sworn("house") + roster.n_sworn("senate")) * scenario.n_objections
-
-
-# --- measurements in parallel processes ----------------------------------------------------
-# Each worker prepares (imports, loads, warms up), says it is ready and waits for the start
-# signal, does its fixed amount of work and reports how much; the parent times from the
-# signal to the last report.
-
-
-def _core_worker(
-    scenario_path: str, first_draw: int, n_draws: int, ready: Any, go: Any, results: Any
-) -> None:
-    scenario = load_bench_scenario(Path(scenario_path))
-    simulate(scenario, n_draws=256, rng=block_rng(SEED, 1 << 30))  # warm-up, another stream
-    ready.put(1)
-    go.wait()
-    done = 0
-    for block, start, stop in block_ranges(first_draw, n_draws):
-        done += simulate(scenario, n_draws=stop - start, rng=block_rng(SEED, block)).n_draws
-    results.put(done)
-
-
-def _rng_worker(worker: int, n_floats: int, ready: Any, go: Any, results: Any) -> None:
-    rng = block_rng(SEED, worker)
-    buffer = np.empty(RNG_BUFFER_BYTES // 4, dtype=np.float32)
-    rng.random(out=buffer, dtype=np.float32)  # warm-up: page the buffer in
-    rounds = max(1, n_floats // buffer.size)
-    ready.put(1)
-    go.wait()
-    for _ in range(rounds):
-        rng.random(out=buffer, dtype=np.float32)
-    results.put(rounds * buffer.size)
-
-
-def _gather(queue: Any, workers: list[Any], timeout: float) -> int:
-    """Sum one message from each worker; fail at once if a worker dies first."""
-    total, pending, deadline = 0, len(workers), time.monotonic() + timeout
-    while pending:
-        try:
-            total += queue.get(timeout=0.2)
-            pending -= 1
-        except Empty:
-            dead = [w.exitcode for w in workers if w.exitcode not in (None, 0)]
-            if dead:
-                raise RuntimeError(f"benchmark worker failed with exit code {dead[0]}") from None
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"benchmark workers silent for {timeout:.0f} s") from None
-    return total
-
-
-def _in_parallel(target: Callable[..., None], args: list[tuple[Any, ...]]) -> tuple[int, float]:
-    """Run ``target(*a, ready, go, results)`` for each ``a`` in its own process (spawn).
-
-    Returns the total count the workers report and the wall time from the moment all of
-    them are ready to the last report.
-    """
-    ctx = mp.get_context("spawn")
-    ready, go, results = ctx.Queue(), ctx.Event(), ctx.Queue()
-    workers = [ctx.Process(target=target, args=(*a, ready, go, results)) for a in args]
-    for worker in workers:
-        worker.start()
-    try:
-        _gather(ready, workers, timeout=300)
-        go.set()
-        start = time.perf_counter()
-        total = _gather(results, workers, timeout=1800)
-        elapsed = time.perf_counter() - start
-    finally:
-        for worker in workers:
-            worker.join(timeout=30)
-            if worker.is_alive():
-                worker.terminate()
-                worker.join()
-    return total, elapsed
-
-
-def core_rate(n_processes: int, draws_per_process: int) -> float:
-    """Draws per second of the tally core over ``n_processes`` processes (aggregate)."""
-    blocks = math.ceil(draws_per_process / BLOCK_DRAWS)
-    args = [
-        (str(SCENARIO), p * blocks * BLOCK_DRAWS, draws_per_process) for p in range(n_processes)
-    ]
-    draws, elapsed = _in_parallel(_core_worker, args)
-    return draws / elapsed
-
-
-def rng_floor_rate(n_floats_per_process: int, per_draw: int) -> float:
-    """Draws per second if a draw were only ``per_draw`` float32 uniforms (2 processes)."""
-    args = [(p, n_floats_per_process) for p in range(PROCESSES)]
-    floats, elapsed = _in_parallel(_rng_worker, args)
-    return floats / elapsed / per_draw
-
-
-def naive_rate(scenario: Scenario, n_draws: int) -> float:
-    """Draws per second of the pure-Python reference (this process, one core)."""
-    simulate_naive(scenario, 1, seed=SEED + 1)  # warm-up
-    start = time.perf_counter()
-    simulate_naive(scenario, n_draws, seed=SEED)
-    return n_draws / (time.perf_counter() - start)
-
-
-# --- end to end: the Prefect flow into DuckDB ----------------------------------------------
-
-
-def _reader_worker(db: str, stop: Any, results: Any) -> None:
-    """Query ``db`` in a loop until ``stop`` is set; put (queries, failures, longest wait)."""
-    from warehouse.store import connect_read_only
-
-    queries = failures = 0
-    longest = 0.0
-    while not stop.is_set():
-        start = time.perf_counter()
-        try:
-            con = connect_read_only(db, notify=lambda line: None)
-        except Exception:  # noqa: BLE001 (counted: the benchmark fails on any)
-            failures += 1
-            continue
-        longest = max(longest, time.perf_counter() - start)
-        try:
-            con.execute("select * from outcome_probabilities").fetchall()
-        finally:
-            con.close()
-        queries += 1
-    results.put((queries, failures, longest))
-
-
-def _end_to_end_worker(
-    scenario_path: str, n_draws: int, folder: str, api_url: str | None, results: Any
-) -> None:
-    from flows.launch import configure_prefect
-
-    if api_url:
-        os.environ["PREFECT_API_URL"] = api_url
-    configure_prefect()
-    from flows.run import run
-
-    def request(draws: int, name: str) -> RunRequest:
-        return RunRequest(
-            scenario_path=scenario_path, draws=draws, seed=SEED, db=str(Path(folder) / name)
-        )
-
-    def timed(name: str) -> float:
-        start = time.perf_counter()
-        summary = run(request(n_draws, name))
-        elapsed = time.perf_counter() - start
-        if summary["draws"] != n_draws:
-            raise RuntimeError(f"end-to-end run stored {summary['draws']} draws, not {n_draws}")
-        return elapsed
-
-    run(request(1_000, "warm-up.duckdb"))  # starts Prefect's API, imports, creates the flow
-    alone = timed("end-to-end.duckdb")
-    ctx = mp.get_context("spawn")
-    stop, reader_results = ctx.Event(), ctx.Queue()
-    reader = ctx.Process(
-        target=_reader_worker,
-        args=(str(Path(folder) / "end-to-end.duckdb"), stop, reader_results),
-    )
-    reader.start()
-    try:
-        time.sleep(1.0)  # the reader is querying before the run starts
-        beside = timed("end-to-end.duckdb")
-    finally:
-        stop.set()
-        queries, failures, longest = reader_results.get(timeout=60)
-        reader.join(timeout=30)
-    results.put((alone, beside, queries, failures, longest))
-
-
-@dataclass(frozen=True, slots=True)
-class EndToEnd:
-    """Draws per second of the end-to-end run, alone and with a reader beside it."""
-
-    rate: float
-    rate_with_reader: float
-    reader_queries: int
-    reader_failures: int
-    reader_wait_s_max: float
-
-
-def end_to_end_rate(n_draws: int, folder: Path, api_url: str | None = None) -> EndToEnd:
-    """Draws per second of a warm ``flows.run.run`` into a fresh DuckDB file (against
-    the Prefect API at ``api_url``, else Prefect's temporary server), then again beside a
-    reader querying in a loop."""
-    ctx = mp.get_context("spawn")
-    results = ctx.Queue()
-    worker = ctx.Process(
-        target=_end_to_end_worker, args=(str(SCENARIO), n_draws, str(folder), api_url, results)
-    )
-    worker.start()
-    try:
-        alone, beside, queries, failures, longest = results.get(timeout=1800)
-    finally:
-        worker.join(timeout=60)
-        if worker.is_alive():
-            worker.terminate()
-            worker.join()
-    if failures or not queries:
-        raise RuntimeError(f"the reader beside the run: {failures} failures, {queries} answers")
-    return EndToEnd(n_draws / alone, n_draws / beside, queries, failures, longest)
-
-
-# --- fresh `countlab run` processes ---------------------------------------------------------
-
-
-def countlab_command() -> list[str]:
-    """``countlab`` as installed beside this interpreter, else the same entry point via -c."""
-    script = Path(sys.executable).with_name("countlab")
-    if script.is_file():
-        return [str(script)]
-    return [sys.executable, "-c", "from flows.cli import main; main()"]
-
-
-def run_args(scenario: Path, draws: int, db: Path) -> list[str]:
-    return [
-        *countlab_command(),
-        "run",
-        str(scenario),
-        "--draws",
-        str(draws),
-        "--seed",
-        str(SEED),
-        "--db",
-        str(db),
-        "--json",
-    ]
-
-
-def _base_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("PREFECT_API_URL", None)
-    return env
-
-
-def timed_run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Run a command to completion; return its wall time (s) and peak RSS (MiB).
-
-    The peak is ``ru_maxrss`` of this one child from ``os.wait4`` (kilobytes on Linux).
-    """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(args, env=env, stdout=out, stderr=err)
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        except BaseException:
-            proc.kill()
-            proc.wait()
-            raise
-        elapsed = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            err.seek(0)
-            raise RuntimeError(
-                f"{' '.join(args)} exited with {proc.returncode}: {err.read().decode()[-2000:]}"
-            )
-    return elapsed, usage.ru_maxrss / 1024
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def prefect_server(folder: Path, log: Log) -> Iterator[dict[str, str]]:
-    """Start ``prefect server start`` on a free local port; yield a client environment."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/api"
-    home = folder / "prefect-home"
-    home.mkdir()
-    env = {**_base_env(), **QUIET_PREFECT, "PREFECT_HOME": str(home)}
-    server_log = folder / "prefect-server.log"
-    with server_log.open("wb") as sink:
-        server = subprocess.Popen(
-            [*PREFECT_SERVER, "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stopped as a whole below
-        )
-    try:
-        started = time.perf_counter()
-        while not local_server_running(url, timeout=1.0):
-            if server.poll() is not None:
-                raise RuntimeError(f"prefect server exited: {server_log.read_text()[-2000:]}")
-            if time.perf_counter() - started > SERVER_START_TIMEOUT_S:
-                raise RuntimeError(f"prefect server not up after {SERVER_START_TIMEOUT_S:.0f} s")
-            time.sleep(0.25)
-        log(f"prefect server answered after {time.perf_counter() - started:.1f} s")
-        yield {**_base_env(), "PREFECT_API_URL": url}
-    finally:
-        _stop(server)
-
-
-def first_answer_with_server(folder: Path, client_env: dict[str, str]) -> float:
-    """``countlab run`` on the example with a local Prefect server already running (the
-    first run after the server starts is untimed: it registers the flow)."""
-    timed_run(run_args(EXAMPLE, FIRST_ANSWER_DRAWS, folder / "server-warm.duckdb"), client_env)
-    elapsed, _ = timed_run(
-        run_args(EXAMPLE, FIRST_ANSWER_DRAWS, folder / "server.duckdb"), client_env
-    )
-    return elapsed
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop a process started in its own session, and its children."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    else:
-        with contextlib.suppress(ProcessLookupError):  # stop what the leader left behind
-            os.killpg(proc.pid, signal.SIGTERM)
-
-
-# --- the benchmark ----------------------------------------------------------------------
 
 
 def run_bench(*, quick: bool, log: Log = _stderr) -> dict[str, float | None]:
@@ -517,7 +172,7 @@ def run_bench(*, quick: bool, log: Log = _stderr) -> dict[str, float | None]:
             end_to_end = end_to_end_rate(sizes.end_to_end_draws, folder)
         step(f"first answer without a server, {FIRST_ANSWER_DRAWS:,} draws")
         no_server, no_server_rss = timed_run(
-            run_args(EXAMPLE, FIRST_ANSWER_DRAWS, folder / "no-server.duckdb"), _base_env()
+            run_args(EXAMPLE, FIRST_ANSWER_DRAWS, folder / "no-server.duckdb"), base_env()
         )
         with_server = None
         peak_rss = no_server_rss  # quick mode: the first-answer run's peak

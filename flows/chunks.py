@@ -1,5 +1,5 @@
-"""What the run and sweep flows share: the chunk task, the points to simulate, their
-provenance records, and storing every missing chunk of a begun run (:func:`execute`).
+"""What the run and sweep flows share: the chunk task, starting a planned run under the
+writer lease, and storing every missing chunk of it (:func:`execute`).
 
 A chunk task covers whole random-stream blocks (``models.sampling.BLOCK_DRAWS``), so the
 rows are the same bit for bit whatever the chunk size, worker count or task runner. The flow
@@ -12,24 +12,21 @@ from __future__ import annotations
 import contextlib
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
-from importlib.metadata import version
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from flows.scenario import ScenarioConfig
+from flows.plans import Plan, PointPlan, named
 from flows.signals import describe_stop, received
 from models.behaviour import Scenario
-from models.engine import SAMPLERS, simulate
-from models.errors import CountlabError
+from models.engine import simulate
 from models.oracle import Exact, exact_probabilities
-from models.sampling import BLOCK_DRAWS, block_ranges, block_rng, plan_chunks
-from warehouse.frames import draws_table, exact_table, objection_votes_table
-from warehouse.store import PointRecord, RunRecord, complete_run, fail_run, stored_chunk_starts
+from models.sampling import block_ranges, block_rng, plan_chunks
+from warehouse.frames import ChunkFacts, exact_table
+from warehouse.lease import run_id_for
+from warehouse.store import begin_run, complete_run, fail_run, reopen_run, stored_chunk_starts
 from warehouse.writer import Writer
 
 
@@ -48,104 +45,21 @@ def simulate_chunk(
     sampler: str,
 ) -> dict[str, pa.Table]:
     """Simulate draws ``[first_draw, first_draw + n_draws)`` of one point; return its rows."""
-    draw_tables, vote_tables = [], []
+    facts = ChunkFacts(
+        run_key=run_key, point=point, n_candidates=len(scenario.session.candidate_keys)
+    )
     for block, start, stop in block_ranges(first_draw, n_draws):
         draws = simulate(
             scenario, n_draws=stop - start, rng=block_rng(seed, block), sampler=sampler
         )
-        where = {"run_key": run_key, "point": point, "first_draw": start}
-        draw_tables.append(
-            draws_table(draws, **where, n_candidates=len(scenario.session.candidate_keys))
-        )
-        vote_tables.append(objection_votes_table(draws, **where))
-    return {
-        "stored_draws": pa.concat_tables(draw_tables),
-        "stored_objection_votes": pa.concat_tables(vote_tables),
-    }
+        facts.add(draws, first_draw=start)
+    return facts.tables()
 
 
 @task(cache_policy=NO_CACHE)
 def compute_exact(scenario: Scenario) -> Exact:
     """Exact probabilities from the oracle (``--exact``)."""
     return exact_probabilities(scenario)
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class PointPlan:
-    """One point to simulate: its scenario and its own seed."""
-
-    point: int
-    scenario: Scenario
-    seed: int
-
-
-def point_record(
-    config: ScenarioConfig,
-    scenario: Scenario,
-    *,
-    point: int,
-    seed: int,
-    draws: int,
-    params: dict[str, str] | None = None,
-    param_values: dict[str, float] | None = None,
-) -> PointRecord:
-    """The ``sweep_points`` row of a point (a plain run: point 0, no parameters)."""
-    rules = scenario.rules
-    session = scenario.session
-    return PointRecord(
-        point=point,
-        params=params or {},
-        param_values=param_values or {},
-        scenario_json=config.canonical_json(),
-        scenario_hash=config.scenario_hash(),
-        session=session.date,
-        regime=rules.regime,
-        denominator=rules.denominator,
-        candidates=session.candidate_keys,
-        vp_candidates=session.vp_keys,
-        objection_states=scenario.states,
-        seed=seed,
-        draws=draws,
-    )
-
-
-def run_record(
-    config: ScenarioConfig,
-    scenario: Scenario,
-    *,
-    run_id: str,
-    kind: str,
-    seed: int,
-    draws: int,
-    points: int,
-    sampler: str,
-    base_dir: Path,
-    chunk_draws: int,
-    sweep_json: str | None = None,
-) -> RunRecord:
-    """The provenance row of a run or sweep (a sweep: its base scenario)."""
-    rules = scenario.rules
-    return RunRecord(
-        run_id=run_id,
-        kind=kind,
-        scenario_json=config.canonical_json(),
-        scenario_hash=config.scenario_hash(),
-        session=scenario.session.date,
-        regime=rules.regime,
-        denominator=rules.denominator,
-        rules=rules.switches(),
-        candidates=scenario.session.candidate_keys,
-        objection_states=scenario.states,
-        seed=seed,
-        draws=draws,
-        points=points,
-        sweep_json=sweep_json,
-        base_dir=str(base_dir.resolve()),
-        chunk_draws=chunk_draws,
-        block_draws=BLOCK_DRAWS,
-        sampler=sampler,
-        countlab_version=version("countlab"),
-    )
 
 
 ProgressHook = Callable[[int], None]
@@ -163,16 +77,19 @@ def release_result(future: Any) -> None:
         state.data = None
 
 
+def start_run(writer: Writer, plan: Plan) -> tuple[Plan, int]:
+    """Begin the planned run (name it, insert its rows) or reopen the sweep it resumes;
+    return the named plan and its ``run_key``."""
+    if plan.resume is not None:
+        return plan, reopen_run(writer.con, plan.resume)
+    run_id = run_id_for(plan.request.db)
+    writer.name_run(run_id)
+    plan = named(plan, run_id)
+    return plan, begin_run(writer.con, plan.record, list(plan.rows))
+
+
 def store_points(
-    writer: Writer,
-    *,
-    run_key: int,
-    plans: list[PointPlan],
-    draws: int,
-    chunk_draws: int,
-    sampler: str,
-    workers: int,
-    progress: ProgressHook | None = None,
+    writer: Writer, plan: Plan, *, run_key: int, progress: ProgressHook | None = None
 ) -> None:
     """Simulate every chunk of every point not yet stored, and store each as it comes.
 
@@ -184,29 +101,29 @@ def store_points(
     """
     stored = stored_chunk_starts(writer.con, run_key)
     todo: list[tuple[PointPlan, int, int]] = []
-    for plan in plans:
-        for first, n in plan_chunks(draws, chunk_draws):
-            if (plan.point, first) in stored:
+    for point in plan.points:
+        for first, n in plan_chunks(plan.draws, plan.record.chunk_draws):
+            if (point.point, first) in stored:
                 if progress is not None:
                     progress(n)
             else:
-                todo.append((plan, first, n))
+                todo.append((point, first, n))
 
     def submit(index: int) -> Any:
-        plan, first, n = todo[index]
+        point, first, n = todo[index]
         return simulate_chunk.submit(
-            plan.scenario,
+            point.scenario,
             run_key=run_key,
-            point=plan.point,
-            seed=plan.seed,
+            point=point.point,
+            seed=point.seed,
             first_draw=first,
             n_draws=n,
-            sampler=sampler,
+            sampler=plan.record.sampler,
         )
 
-    window = 2 * max(1, workers)
+    window = 2 * max(1, plan.request.workers)
     pending = deque(submit(i) for i in range(min(window, len(todo))))
-    for index, (plan, first, n) in enumerate(todo):
+    for index, (point, first, n) in enumerate(todo):
         future = pending.popleft()
         facts = result_polling(future, writer.poll)
         release_result(future)
@@ -214,7 +131,7 @@ def store_points(
             pending.append(submit(index + window))
         writer.store(
             run_key=run_key,
-            point=plan.point,
+            point=point.point,
             first_draw=first,
             n_draws=n,
             facts=facts,
@@ -235,32 +152,20 @@ def result_polling(future: Any, poll: Callable[[], None], every: float = 0.1) ->
 
 def execute(
     writer: Writer,
+    plan: Plan,
     *,
-    run_id: str,
     run_key: int,
-    plans: list[PointPlan],
-    draws: int,
-    chunk_draws: int,
-    sampler: str,
-    workers: int,
     keep_rows: bool,
-    exact_scenario: Scenario | None = None,
     progress: ProgressHook | None = None,
 ) -> None:
-    """Store every missing chunk of a begun run, then complete it; on any failure (Ctrl-C
-    included) mark it failed, keeping its stored chunks when ``keep_rows`` (to resume)."""
+    """Store every missing chunk of a begun run (``plan``, named), then complete it; on any
+    failure (Ctrl-C included) mark it failed, keeping its stored chunks when ``keep_rows``
+    (to resume)."""
+    run_id = plan.record.run_id
+    exact_scenario = plan.points[0].scenario if plan.exact else None
     try:
         exact_future = compute_exact.submit(exact_scenario) if exact_scenario else None
-        store_points(
-            writer,
-            run_key=run_key,
-            plans=plans,
-            draws=draws,
-            chunk_draws=chunk_draws,
-            sampler=sampler,
-            workers=workers,
-            progress=progress,
-        )
+        store_points(writer, plan, run_key=run_key, progress=progress)
         exact = None
         if exact_future is not None and exact_scenario is not None:
             exact = exact_table(exact_future.result(), exact_scenario, run_id)
@@ -273,14 +178,8 @@ def execute(
         writer.discard()
         with contextlib.suppress(Exception):
             done = len(stored_chunk_starts(writer.con, run_key))
-            total = len(plans) * len(plan_chunks(draws, chunk_draws))
+            total = len(plan.points) * len(plan_chunks(plan.draws, plan.record.chunk_draws))
             describe_stop(stop, run_id=run_id, done=done, total=total, resumable=keep_rows)
         with contextlib.suppress(Exception):
             fail_run(writer.con, run_id, stop, keep_rows=keep_rows)
         raise
-
-
-def check_sampler(sampler: str) -> str:
-    if sampler not in SAMPLERS:
-        raise CountlabError(f"--sampler {sampler!r}: expected one of {', '.join(SAMPLERS)}")
-    return sampler

@@ -11,27 +11,19 @@ import json
 import signal
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
 import click
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
-from flows.checks import check_folder, check_prefect_api, check_sweep, writing_to
+from flows.checks import check_folder, check_prefect_api, writing_to
 from flows.console import with_progress
-from flows.launch import configure_prefect
-from flows.limits import check_size, estimate
-from flows.requests import (
-    DEFAULT_CHUNK_DRAWS,
-    DEFAULT_DRAWS,
-    RunRequest,
-    SweepRequest,
-    check_request,
-)
-from flows.scenario import load_scenario, resolve_seed, to_scenario
+from flows.launch import configure_prefect, launch
+from flows.plans import Plan, plan_resume, plan_run, plan_sweep
+from flows.requests import DEFAULT_CHUNK_DRAWS, RunRequest, SweepRequest
 from flows.sessions import load_session, shipped_sessions
 from flows.signals import (
     Interrupted,
@@ -45,9 +37,10 @@ from flows.signals import (
     track_child,
 )
 from flows.usage import NO_ARGS_HELP, USAGE_ERRORS, check_repeated, usage_line
-from models.count import count_session, describe_count
-from models.errors import CountlabError
-from models.rules import GROUNDS, REGIMES, SWITCHES, Rules, rules_for
+from models.deterministic_count import count_session, describe_count
+from models.errors import CountlabError, OptionError
+from models.outcomes import outcome_kind
+from models.rules import GROUNDS, REGIMES, SWITCHES, Rules, rules_with
 from models.session import Session
 from models.states import STATE_INDEX
 from models.tally import Rejection
@@ -122,14 +115,14 @@ def resolve_rules(
     session: Session, regime: str | None, denominator: str | None, rule: list[str]
 ) -> Rules:
     """Return the session's default regime (or ``regime``) with user overrides applied."""
-    overrides: dict[str, str | int | bool] = dict(parse_rule_overrides(rule))
+    overrides = parse_rule_overrides(rule)
     if regime is not None and regime not in REGIMES:
         raise CountlabError(f"--regime {regime!r}: expected one of {', '.join(REGIMES)}")
-    if denominator is not None:
-        if "denominator" in overrides:
-            raise CountlabError("--denominator and --rule denominator=...: give one")
-        overrides["denominator"] = denominator
-    return rules_for(regime or session.default_regime, **overrides)
+    if denominator is not None and "denominator" in overrides:
+        raise CountlabError("--denominator and --rule denominator=...: give one")
+    return rules_with(
+        regime, overrides, default_regime=session.default_regime, denominator=denominator
+    )
 
 
 def _print_count(result: dict[str, Any]) -> None:
@@ -172,7 +165,7 @@ def _print_count(result: dict[str, Any]) -> None:
             f"{senate['whole_number']} needed -> {senate['winner'] or 'no choice'}"
         )
     winner = result["winner"]
-    how = result["outcome"].split(":")[0]
+    how = outcome_kind(result["outcome"])
     out.print(
         f"[bold]President: {winner or 'no choice'}[/bold]"
         + (f" (elected by the {'electors' if how == 'electors' else 'House'})" if winner else "")
@@ -209,20 +202,18 @@ SamplerOption = Annotated[
 ]
 
 
-def execute_run(request: RunRequest | SweepRequest, *, total: int) -> dict[str, Any]:
-    """Start the flow of ``request`` (``flows.run.run`` or ``flows.sweep.sweep``) with
-    progress for ``total`` draws: the one place commands start flows. Prefect is configured
-    here, before its first import (its settings are read then)."""
+def execute_run(plan: Plan, *, what: str) -> dict[str, Any]:
+    """Start the flow of a ``run`` or ``sweep`` plan (``flows.run.run`` or
+    ``flows.sweep.sweep``) with progress for its draws: the one place commands start flows.
+    Prefect is configured here, before its first import (its settings are read then)."""
     configure_prefect()
-    if isinstance(request, SweepRequest):
-        from flows.sweep import sweep as start
-
-        what = "sweep"
+    if what == "sweep":
+        from flows.sweep import sweep_flow as flow
     else:
-        from flows.run import run as start  # type: ignore[assignment]
-
-        what = "run"
-    return with_progress(lambda progress: start(request, progress), total=total, what=what)
+        from flows.run import run_flow as flow
+    return with_progress(
+        lambda progress: launch(flow, plan, progress), total=plan.total_draws, what=what
+    )
 
 
 @app.command()
@@ -296,13 +287,13 @@ def sessions() -> None:
 @app.command()
 def rules() -> None:
     """List the rule switches, their values and each regime's default."""
-    table = Table("switch", "values", *REGIMES, "rules.md")
+    table = Table(Column("switch", no_wrap=True), "values", *REGIMES, "rules.md")
     for name, switch in SWITCHES.items():
         table.add_row(
             name,
             " | ".join(switch.values),
             *(str(getattr(r, name)).lower() for r in REGIMES.values()),
-            switch.rule,
+            switch.rule if switch.modelled else f"{switch.rule}\nnot modelled yet",
         )
     out.print(table)
 
@@ -391,13 +382,9 @@ def run(
     force: ForceOption = False,
 ) -> None:
     """Simulate a scenario with a Prefect flow and store every draw in DuckDB."""
-    config, base = load_scenario(scenario)
-    to_scenario(config, base=base, source=str(scenario))  # every user mistake surfaces here
-    n_draws = draws if draws is not None else (config.run.draws or DEFAULT_DRAWS)
-    seed = resolve_seed(seed, config)
     request = RunRequest(
         scenario_path=str(scenario),
-        draws=n_draws,
+        draws=draws,
         seed=seed,
         db=str(db),
         chunk_draws=chunk_draws,
@@ -407,14 +394,12 @@ def run(
         runner=runner,
         address=address,
     )
-    check_request(request)
-    what = f"--draws {n_draws}" if draws is not None else f"{scenario}: [run] draws = {n_draws}"
-    check_size(estimate(n_draws, objections=len(config.objections)), db, force=force, what=what)
+    plan = plan_run(request, force=force)  # the file is read and every mistake found here
     if report_to is not None:
         check_folder(report_to, "--report")  # a folder that cannot be made fails before the run
     check_prefect_api()
     connect(db).close()  # the warehouse opens and has the schema before any flow starts
-    summary = execute_run(request, total=n_draws)
+    summary = execute_run(plan, what="run")
     written = []
     if report_to is not None:
         from reports.render import write_run_report
@@ -425,7 +410,8 @@ def run(
         print(json.dumps({**summary, "report": [str(p) for p in written]} if written else summary))
         return
     out.print(
-        f"[bold]Run {summary['run_id']}[/bold]: {n_draws:,} draws, seed {seed}, scenario {scenario}"
+        f"[bold]Run {summary['run_id']}[/bold]: {plan.draws:,} draws, seed {plan.record.seed}, "
+        f"scenario {scenario}"
     )
     _summary_table(summary)
     out.print(
@@ -491,39 +477,20 @@ def sweep(
         address=address,
         resume=resume,
     )
-    check_request(request)
-    configure_prefect()
-    from flows.sweep import plan_sweep, resume_points
-
     if resume is not None:
         if scenario is not None or vary or design or points or draws or seed is not None:
             raise CountlabError(
                 "--resume RUN_ID takes no scenario, --vary, --design, --points, --draws or "
                 "--seed: the sweep's own are used"
             )
-        if not resume.strip():
-            raise CountlabError("--resume '': expected a run id (see the runs table)")
-        con = connect_read_only(db)  # nothing is written (or created) until all is checked
-        try:
-            run_row, plans = resume_points(con, resume)
-        finally:
-            con.close()
-        total = run_row["draws"] * len(plans)
-        most = max((len(p.scenario.states) for p in plans), default=0)
-        found = estimate(run_row["draws"], points=len(plans), objections=most)
-        check_size(found, db, force=force, what=f"--resume {resume}")
+        plan = plan_resume(request, force=force)  # read-only: nothing is written yet
+    elif scenario is None:
+        raise CountlabError("countlab sweep: give a scenario file, or --resume RUN_ID")
     else:
-        if scenario is None:
-            raise CountlabError("countlab sweep: give a scenario file, or --resume RUN_ID")
-        if seed is None:
-            config, _ = load_scenario(scenario)
-            request = replace(request, seed=resolve_seed(None, config))
-        check_sweep(request, force=force)  # its size, before any point is built
-        plan = plan_sweep(request, run_id="check")  # every user mistake surfaces here
-        total = plan.total_draws
+        plan = plan_sweep(request, force=force)  # every point built: every mistake found
     check_prefect_api()
     connect(db).close()
-    result = execute_run(request, total=total)
+    result = execute_run(plan, what="sweep")
     if as_json:
         print(json.dumps(result))
         return
@@ -584,27 +551,8 @@ def serve(
         runner=runner,
         address=address,
     )
-    check_request(request)
-    check_sweep(request, force=force)  # each scheduled sweep's size
     check_warehouse_file(db)
-
-    serve_sweep(
-        str(scenario),
-        db=str(db),
-        cron=cron,
-        name=name,
-        timezone=timezone,
-        draws=draws,
-        seed=seed,
-        vary=vary or [],
-        design=design,
-        points=points,
-        chunk_draws=chunk_draws,
-        workers=workers,
-        sampler=sampler,
-        runner=runner,
-        address=address,
-    )
+    serve_sweep(request, cron=cron, name=name, timezone=timezone, force=force)
 
 
 def _sweep_table(result: dict[str, Any]) -> None:
@@ -819,6 +767,9 @@ def main() -> None:
                 if stop is not None:
                     raise stop from None
                 raise
+    except OptionError as error:  # an option named as its flag
+        print(f"countlab: error: {error.as_flag()}", file=sys.stderr)
+        sys.exit(2)
     except CountlabError as error:
         print(f"countlab: error: {error}", file=sys.stderr)
         sys.exit(2)

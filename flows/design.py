@@ -23,14 +23,13 @@ import itertools
 import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from flows.requests import SweepRequest
-from flows.scenario import ScenarioConfig, _first_error, sweep_table
-from models.errors import CountlabError, InputError
+from flows.scenario import ScenarioConfig, ScenarioFile, _first_error
+from models.errors import CountlabError, InputError, OptionError
 
 DESIGNS = ("grid", "lhs", "sobol")
 MAX_POINTS = 100_000
@@ -174,8 +173,8 @@ def parse_vary(text: str) -> Axis:
     key, sep, values = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise CountlabError(f"--vary {text!r}: expected KEY=VALUES, e.g. votes.senate.R=0:0.6:21")
-    return parse_axis(key, values, source="--vary")
+        raise OptionError("vary", repr(text), "expected KEY=VALUES, e.g. votes.senate.R=0:0.6:21")
+    return parse_axis(key, values, source="vary")
 
 
 def parse_sweep_table(table: dict[str, Any], *, source: str) -> SweepSpec:
@@ -298,18 +297,25 @@ def params_numbers(params: dict[str, Value]) -> dict[str, float]:
     return {k: float(v) for k, v in params.items() if isinstance(v, int | float | bool)}
 
 
-def sweep_spec(request: SweepRequest, path: Path) -> SweepSpec:
-    """The file's ``[sweep]`` table with the command line's ``--vary``, ``--design`` and
-    ``--points`` on top (a ``--vary`` key replaces the file's axis for that key)."""
-    table = sweep_table(path) or {}
-    spec = parse_sweep_table(table, source=str(path))
+def sweep_spec(request: SweepRequest, found: ScenarioFile) -> SweepSpec:
+    """The file's ``[sweep]`` table with the request's ``vary``, ``design`` and ``points`` on
+    top (a ``vary`` key replaces the file's axis for that key)."""
+    if request.design is not None and request.design not in DESIGNS:
+        raise OptionError("design", repr(request.design), f"expected {', '.join(DESIGNS)}")
+    if request.points is not None and request.points < 1:
+        raise OptionError("points", str(request.points), "expected 1 or more")
+    spec = parse_sweep_table(found.sweep or {}, source=found.source)
     axes = {axis.key: axis for axis in spec.axes}
+    given: set[str] = set()
     for text in request.vary:
         axis = parse_vary(text)
+        if axis.key in given:
+            raise OptionError("vary", f"{axis.key}=...", "key given twice; give its values once")
+        given.add(axis.key)
         axes[axis.key] = axis
     return make_spec(
         tuple(axes.values()),
         design=request.design or spec.design,
         points=request.points if request.points is not None else spec.points,
-        source=str(path),
+        source=found.source,
     )

@@ -17,9 +17,9 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from flows.requests import TASK_RUNNERS, RunRequest, SweepRequest
+from flows.plans import Plan
+from flows.requests import RunRequest, SweepRequest
 from flows.signals import die_with_parent, forget_child, track_child
-from models.errors import CountlabError
 from warehouse.lease import new_run_id, writer_lease
 
 QUIET_PREFECT = {
@@ -105,7 +105,7 @@ def temporary_api() -> Iterator[str]:
     class DyingServer(SubprocessASGIServer):
         def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
             popen = subprocess.Popen
-            subprocess.Popen = functools.partial(popen, preexec_fn=die_with_parent)  # type: ignore[misc]
+            subprocess.Popen = functools.partial(popen, preexec_fn=die_with_parent)  # type: ignore[misc,assignment]
             try:
                 process = super()._run_uvicorn_command()
             finally:
@@ -141,14 +141,11 @@ def configure_prefect(*, use_local_server: bool = True) -> None:
 
 
 def task_runner(request: RunRequest | SweepRequest) -> Any:
-    """Return the Prefect task runner ``request.runner`` names, ``request.workers`` wide."""
-    if request.runner not in TASK_RUNNERS:
-        raise CountlabError(f"--runner {request.runner!r}: expected {', '.join(TASK_RUNNERS)}")
-    if request.address and request.runner != "dask":
-        raise CountlabError("--address is for --runner dask")
+    """Return the Prefect task runner ``request.runner`` names, ``request.workers`` wide (a
+    checked request: ``flows.requests.check_request``)."""
     workers = max(1, request.workers)
     if request.runner == "dask":
-        from prefect_dask import DaskTaskRunner  # a 2.5 s import: only here
+        from prefect_dask.task_runners import DaskTaskRunner  # a 2.5 s import: only here
 
         if request.address:
             return DaskTaskRunner(address=request.address)
@@ -167,10 +164,9 @@ def task_runner(request: RunRequest | SweepRequest) -> Any:
     return ThreadPoolTaskRunner(max_workers=workers)
 
 
-def launch(
-    flow: Any, request: RunRequest | SweepRequest, progress: Callable[[int], None] | None = None
-) -> dict[str, Any]:
-    """Run ``flow(request, progress)`` on the task runner the request names; return its result.
+def launch(flow: Any, plan: Plan, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Run ``flow(plan, progress)`` on the task runner the plan's request names; return its
+    result.
 
     The writer lease is taken first: a second writer fails at once, before Prefect starts.
     Flow heartbeats are off (they only add a second of waiting at the end of a run). With no
@@ -185,19 +181,18 @@ def launch(
         temporary_settings,
     )
 
-    configured = flow.with_options(task_runner=task_runner(request))
+    configured = flow.with_options(task_runner=task_runner(plan.request))
     settings: dict[Any, Any] = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
-    kind, resume = ("sweep", request.resume) if isinstance(request, SweepRequest) else ("run", None)
     # a second writer stops here
-    with writer_lease(request.db, kind=kind, run_id=resume or new_run_id()):
+    with writer_lease(plan.request.db, kind=plan.kind, run_id=plan.resume or new_run_id()):
         if get_current_settings().api.url:
             with temporary_settings(settings), our_sigterm():
-                result: dict[str, Any] = configured(request, progress)
+                result: dict[str, Any] = configured(plan, progress)
                 return result
         with (
             temporary_api() as api_url,
             temporary_settings({**settings, PREFECT_API_URL: api_url}),
             our_sigterm(),
         ):
-            result = configured(request, progress)
+            result = configured(plan, progress)
             return result

@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.errors import CountlabError
+from models.errors import OptionError
 
 MAX_DRAWS = 10**9
 """Draws in one command (all points of a sweep) above which ``--force`` is needed."""
@@ -54,24 +54,33 @@ def estimate(draws: int, *, points: int = 1, objections: int = 0) -> Estimate:
     return Estimate(total, rows, rows * BYTES_PER_ROW, total / DRAWS_PER_SECOND)
 
 
-def check_size(found: Estimate, db: str | Path, *, force: bool, what: str) -> None:
-    """A one-line error if ``found`` is past the limits (``--force`` lifts the soft ones)."""
+def check_size(
+    found: Estimate, db: str | Path, *, force: bool, what: str, field: str | None = None
+) -> None:
+    """A one-line error if ``found`` is past the limits (``force`` lifts the soft ones).
+    ``what`` says whose size it is: the value of the option ``field`` (e.g. the draws), or
+    with no field a text of its own (e.g. the file's ``[run] draws``)."""
     if found.draws > HARD_MAX_DRAWS:
-        raise CountlabError(
-            f"{what}: {found.describe()}; at most {HARD_MAX_DRAWS:,} draws in one command"
+        raise OptionError(
+            field, what, f"{found.describe()}; at most {HARD_MAX_DRAWS:,} draws in one command"
         )
     if force:
         return
     if found.draws > MAX_DRAWS:
-        raise CountlabError(
-            f"{what}: {found.describe()}; more than {MAX_DRAWS:,} draws: "
-            "give --force to run it anyway"
+        raise OptionError(
+            field,
+            what,
+            f"{found.describe()}; more than {MAX_DRAWS:,} draws: give {{0}} to run it anyway",
+            others=("force",),
         )
     free = free_bytes(db)
     if free is not None and found.bytes > free:
-        raise CountlabError(
-            f"{what}: {found.describe()}, more than the {_size(free)} free beside {db}: "
-            "give --force to run it anyway"
+        raise OptionError(
+            field,
+            what,
+            f"{found.describe()}, more than the {_size(free)} free beside {db}: "
+            "give {0} to run it anyway",
+            others=("force",),
         )
 
 

@@ -1,5 +1,9 @@
 """What a run or a sweep was asked to do: the requests, their defaults (the one place where
 draws, chunk size, workers and runner get theirs) and their checks.
+
+A request holds the options as given (from the command line or a deployment's parameters);
+``flows.plans`` resolves it against the scenario file. Errors here name the option as a
+field (:class:`models.errors.OptionError`); the command line shows it as its flag.
 """
 
 from __future__ import annotations
@@ -9,7 +13,8 @@ import socket
 from dataclasses import dataclass
 
 from flows.limits import HARD_MAX_DRAWS
-from models.errors import CountlabError
+from models.engine import SAMPLERS
+from models.errors import OptionError
 from models.sampling import BLOCK_DRAWS
 
 TASK_RUNNERS = ("threads", "processes", "dask")
@@ -28,11 +33,11 @@ DEFAULT_DRAWS = 100_000
 
 @dataclass(frozen=True, slots=True)
 class RunRequest:
-    """What ``countlab run`` was asked to do."""
+    """What ``countlab run`` was asked to do (``draws`` and ``seed``: None for the file's)."""
 
     scenario_path: str
-    draws: int
-    seed: int
+    draws: int | None
+    seed: int | None
     db: str
     chunk_draws: int = DEFAULT_CHUNK_DRAWS
     workers: int = 2
@@ -76,20 +81,41 @@ MAX_WORKERS = 256
 ADDRESS = re.compile(r"^tcp://(?P<host>[A-Za-z0-9.\-_]+|\[[0-9A-Fa-f:.]+\]):(?P<port>\d{1,5})$")
 
 
-def check_options(request: RunRequest | SweepRequest) -> None:
-    """One-line errors for a seed, chunk size or worker count out of range, and for an
-    ``--address`` that is not ``tcp://HOST:PORT`` or where no scheduler answers (called by
-    :func:`check_request`, after its own checks)."""
-    seed, chunk_draws, workers = request.seed, request.chunk_draws, request.workers
-    if seed is not None and not 0 <= seed <= MAX_SEED:
-        raise CountlabError(f"--seed {seed}: expected an integer from 0 to 2**63 - 1 ({MAX_SEED})")
-    if not 1 <= chunk_draws <= MAX_CHUNK_DRAWS:
-        raise CountlabError(f"--chunk-draws {chunk_draws}: expected 1 to {MAX_CHUNK_DRAWS:,}")
-    if not 1 <= workers <= MAX_WORKERS:
-        raise CountlabError(f"--workers {workers}: expected 1 to {MAX_WORKERS}")
-    if request.draws is not None and request.draws > HARD_MAX_DRAWS:
-        raise CountlabError(f"--draws {request.draws}: at most {HARD_MAX_DRAWS:,}")
+def check_request(request: RunRequest | SweepRequest) -> None:
+    """One-line errors for options no run or sweep can use, before anything opens or runs
+    (``countlab run``, ``sweep`` and ``serve``, and a deployment's parameters, alike): the
+    runner and its address (form and reach), draws, seed, chunk size, workers and sampler."""
+    if request.runner not in TASK_RUNNERS:
+        raise OptionError("runner", repr(request.runner), f"expected {', '.join(TASK_RUNNERS)}")
+    if request.address and request.runner != "dask":
+        raise OptionError("address", None, "is for {0} dask", others=("runner",))
+    draws, seed = request.draws, request.seed
+    if draws is not None and draws < 1:
+        raise OptionError("draws", str(draws), "expected a positive number")
+    if draws is not None and draws > HARD_MAX_DRAWS:
+        raise OptionError("draws", str(draws), f"at most {HARD_MAX_DRAWS:,}")
+    if seed is not None and seed < 0:
+        raise OptionError("seed", str(seed), "expected a non-negative integer")
+    if seed is not None and seed > MAX_SEED:
+        raise OptionError(
+            "seed", str(seed), f"expected an integer from 0 to 2**63 - 1 ({MAX_SEED})"
+        )
+    if not 1 <= request.chunk_draws <= MAX_CHUNK_DRAWS:
+        raise OptionError(
+            "chunk_draws", str(request.chunk_draws), f"expected 1 to {MAX_CHUNK_DRAWS:,}"
+        )
+    if not 1 <= request.workers <= MAX_WORKERS:
+        raise OptionError("workers", str(request.workers), f"expected 1 to {MAX_WORKERS}")
+    if request.sampler is not None:
+        check_sampler(request.sampler)
     check_address(request.address)
+
+
+def check_sampler(sampler: str) -> str:
+    """``sampler`` if the engine has it (the option's or the file's ``[run] sampler``)."""
+    if sampler not in SAMPLERS:
+        raise OptionError("sampler", repr(sampler), f"expected one of {', '.join(SAMPLERS)}")
+    return sampler
 
 
 def parse_address(address: str) -> tuple[str, int]:
@@ -97,8 +123,8 @@ def parse_address(address: str) -> tuple[str, int]:
     match = ADDRESS.match(address)
     port = int(match["port"]) if match else 0
     if match is None or not 1 <= port <= 65535:
-        raise CountlabError(
-            f"--address {address!r}: expected tcp://HOST:PORT (a Dask scheduler, port 1-65535)"
+        raise OptionError(
+            "address", repr(address), "expected tcp://HOST:PORT (a Dask scheduler, port 1-65535)"
         )
     return match["host"].strip("[]"), port
 
@@ -113,26 +139,6 @@ def check_address(address: str | None, *, timeout: float = 3.0) -> None:
             pass
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise CountlabError(
-            f"--address {address}: no Dask scheduler answers there ({reason})"
+        raise OptionError(
+            "address", address, f"no Dask scheduler answers there ({reason})"
         ) from None
-
-
-def check_request(request: RunRequest | SweepRequest) -> None:
-    """One-line errors for options no run or sweep can use, before anything opens or runs
-    (``countlab run``, ``sweep`` and ``serve`` alike)."""
-    from models.engine import SAMPLERS
-
-    if request.runner not in TASK_RUNNERS:
-        raise CountlabError(f"--runner {request.runner!r}: expected {', '.join(TASK_RUNNERS)}")
-    if request.address and request.runner != "dask":
-        raise CountlabError("--address is for --runner dask")
-    if request.chunk_draws < 1 or request.workers < 1:
-        raise CountlabError("--chunk-draws and --workers must be positive")
-    if request.draws is not None and request.draws < 1:
-        raise CountlabError(f"--draws {request.draws}: expected a positive number")
-    if request.seed is not None and request.seed < 0:
-        raise CountlabError(f"--seed {request.seed}: expected a non-negative integer")
-    if request.sampler is not None and request.sampler not in SAMPLERS:
-        raise CountlabError(f"--sampler {request.sampler!r}: expected one of {', '.join(SAMPLERS)}")
-    check_options(request)  # bounds, --address form and reach (flows/checks.py)

@@ -1,7 +1,8 @@
 """Scenario files (TOML): the user's assumptions, validated, then turned into a model spec.
 
 The friendly layer (pydantic, frozen, extra keys forbidden) mirrors the file; :func:`to_scenario`
-turns it into the :class:`models.behaviour.Scenario` the engine runs. Errors name the file, the
+reads the files it names and :func:`build_scenario` (pure) turns it into the
+:class:`models.behaviour.Scenario` the engine runs. Errors name the file, the
 field (dotted, as in the file) and the value.
 """
 
@@ -13,18 +14,21 @@ import io
 import json
 import secrets
 import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from flows.files import read_utf8
 from flows.limits import HARD_MAX_DRAWS
 from flows.requests import MAX_SEED
 from flows.sessions import load_session, shipped_sessions
 from models.behaviour import Scenario
 from models.errors import CountlabError, InputError
-from models.rules import GROUNDS, SWITCHES, rules_for
+from models.rules import GROUNDS, SWITCHES, Rules, rules_with
 from models.session import Session
 from models.states import STATE_INDEX
 from models.tally import Rejection, build_targets
@@ -163,10 +167,15 @@ def parse_toml(text: str, *, source: str) -> dict[str, Any]:
 
 
 def parse_scenario(text: str, *, source: str) -> ScenarioConfig:
-    """Parse and validate a scenario file's text (a ``[sweep]`` table is read elsewhere:
-    :func:`sweep_table`)."""
+    """Parse and validate a scenario file's text (its ``[sweep]`` table aside: see
+    :func:`read_scenario_file`)."""
     raw = parse_toml(text, source=source)
     raw.pop("sweep", None)
+    return validate_scenario(raw, source=source)
+
+
+def validate_scenario(raw: dict[str, Any], *, source: str) -> ScenarioConfig:
+    """A scenario's keys (a parsed file without its ``[sweep]`` table), validated."""
     try:
         return ScenarioConfig.model_validate(raw)
     except ValidationError as exc:
@@ -196,17 +205,35 @@ def stored_scenario(
 
 
 def read_text(path: Path) -> str:
-    if not path.is_file():
-        raise CountlabError(f"{path}: scenario file not found")
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CountlabError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    """The text of a scenario file."""
+    missing = CountlabError(f"{path}: scenario file not found")
+    return read_utf8(path, source=str(path), missing=missing)
 
 
 def load_scenario(path: Path) -> tuple[ScenarioConfig, Path]:
     """Read a scenario file; returns the config and the folder relative paths start from."""
-    return parse_scenario(read_text(path), source=str(path)), path.parent
+    found = read_scenario_file(path)
+    return found.config, found.base
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioFile:
+    """A scenario file, read and validated once."""
+
+    config: ScenarioConfig
+    sweep: dict[str, Any] | None  # its [sweep] table, checked by flows.design
+    base: Path  # the folder its relative paths start from
+    source: str  # the path, as errors name it
+
+
+def read_scenario_file(path: Path) -> ScenarioFile:
+    """Read and validate a scenario file, its ``[sweep]`` table kept aside."""
+    source = str(path)
+    raw = parse_toml(read_text(path), source=source)
+    table = raw.pop("sweep", None)
+    if table is not None and not isinstance(table, dict):
+        raise InputError(source, "sweep", table, "expected a table")
+    return ScenarioFile(validate_scenario(raw, source=source), table, path.parent, source)
 
 
 def resolve_seed(seed: int | None, config: ScenarioConfig) -> int:
@@ -214,14 +241,6 @@ def resolve_seed(seed: int | None, config: ScenarioConfig) -> int:
     if seed is not None:
         return seed
     return config.run.seed if config.run.seed is not None else secrets.randbits(63)
-
-
-def sweep_table(path: Path) -> dict[str, Any] | None:
-    """The ``[sweep]`` table of a scenario file, if it has one."""
-    table = parse_toml(read_text(path), source=str(path)).get("sweep")
-    if table is not None and not isinstance(table, dict):
-        raise InputError(str(path), "sweep", table, "expected a table")
-    return table
 
 
 def parse_overrides(text: str, *, source: str, session: Session) -> dict[str, float]:
@@ -288,31 +307,47 @@ def scenario_session(name: str, *, base: Path, source: str) -> str:
 
 
 def to_scenario(config: ScenarioConfig, *, base: Path, source: str) -> Scenario:
-    """Turn a validated scenario file into the engine's :class:`Scenario`."""
+    """Turn a validated scenario file into the engine's :class:`Scenario`: read the files it
+    names (its session, ``votes.overrides``, relative to ``base``), then :func:`build_scenario`.
+    """
     session = load_session(scenario_session(config.session, base=base, source=source))
-    overrides = dict(config.rules)
-    if config.denominator is not None:
-        overrides["denominator"] = config.denominator
+    rules = scenario_rules(config, session, source=source)
+    per_member: dict[str, float] = {}
+    if config.votes.overrides:
+        path = base / config.votes.overrides
+        missing = InputError(source, "votes.overrides", config.votes.overrides, "file not found")
+        text = read_utf8(path, source=str(path), missing=missing)
+        per_member = parse_overrides(text, source=str(path), session=session)
+    return build_scenario(config, session, rules, per_member)
+
+
+def scenario_rules(config: ScenarioConfig, session: Session, *, source: str) -> Rules:
+    """The rules of a scenario: its regime (else the session's) with its ``[rules]`` and its
+    ``denominator``; an error names the file."""
     try:
-        rules = rules_for(config.regime or session.default_regime, **overrides)
+        return rules_with(
+            config.regime,
+            config.rules,
+            default_regime=session.default_regime,
+            denominator=config.denominator,
+        )
     except CountlabError as exc:
         raise CountlabError(f"{source}: {exc}") from None
+
+
+def build_scenario(
+    config: ScenarioConfig, session: Session, rules: Rules, per_member: Mapping[str, float]
+) -> Scenario:
+    """The :class:`Scenario` of a validated scenario file, its session and rules, and the
+    per-member probabilities of its ``votes.overrides`` file (bioguide id -> probability,
+    from :func:`parse_overrides`). Pure: reads no file."""
     states = tuple(config.objections)
     rejections = [Rejection(state=s, ground=config.grounds.get(s)) for s in states]
     targets = build_targets(session, rejections, rules=rules)
     p_sustain = member_probabilities(session, config.votes)
-    if config.votes.overrides:
-        path = base / config.votes.overrides
-        if not path.is_file():
-            raise InputError(source, "votes.overrides", config.votes.overrides, "file not found")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise CountlabError(f"{path}: not UTF-8 text ({exc.reason})") from None
-        per_member = parse_overrides(text, source=str(path), session=session)
-        index = {b: i for i, b in enumerate(session.roster.bioguide_ids)}
-        for member, p in per_member.items():
-            p_sustain[index[member]] = p
+    index = {b: i for i, b in enumerate(session.roster.bioguide_ids)}
+    for member, p in per_member.items():
+        p_sustain[index[member]] = p
     p_sign = None if config.signers is None else member_probabilities(session, config.signers)
     for array in (p_sustain, p_sign):
         if array is not None:

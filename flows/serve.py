@@ -26,18 +26,18 @@ import os
 import re
 import signal
 import sys
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prefect import flow
 
 from flows.launch import configure_prefect, local_server_running, task_runner
-from flows.requests import DEFAULT_CHUNK_DRAWS, SweepRequest, check_request
-from flows.scenario import load_scenario, resolve_seed
+from flows.plans import plan_sweep
+from flows.requests import DEFAULT_CHUNK_DRAWS, SweepRequest
 from flows.signals import hard_stop, interruption
-from flows.sweep import plan_sweep, sweep_flow
-from models.errors import CountlabError
+from flows.sweep import sweep_flow
+from models.errors import CountlabError, OptionError
 from warehouse.store import connect
 
 if TYPE_CHECKING:
@@ -67,28 +67,15 @@ def scheduled_sweep(
 ) -> dict[str, Any]:
     """Run one sweep of the scenario file (as it is now) and store it in ``db``.
 
-    The sweep runs as the subflow ``countlab-sweep`` on the task runner ``runner`` names.
-    Returns the sweep's ``run_id`` in the warehouse, its ``seed`` and its number of
-    ``points``.
+    The parameters are :class:`flows.requests.SweepRequest`'s fields (but ``resume``); the
+    sweep is planned like ``countlab sweep``'s (``flows.plans.plan_sweep``) and runs as the
+    subflow ``countlab-sweep`` on the task runner ``runner`` names. Returns the sweep's
+    ``run_id`` in the warehouse, its ``seed`` and its number of ``points``.
     """
-    request = SweepRequest(
-        scenario_path=scenario_path,
-        db=db,
-        draws=draws,
-        seed=seed,
-        vary=tuple(vary or ()),
-        design=design,
-        points=points,
-        chunk_draws=chunk_draws,
-        workers=workers,
-        sampler=sampler,
-        runner=runner,
-        address=address,
-    )
-    if request.seed is None:
-        config, _ = load_scenario(Path(scenario_path))
-        request = replace(request, seed=resolve_seed(None, config))
-    summary = sweep_flow.with_options(task_runner=task_runner(request))(request)
+    options = dict(locals())
+    request = SweepRequest(**{**options, "vary": tuple(options["vary"] or ())})
+    plan = plan_sweep(request, force=True)  # its size was checked when serving started
+    summary = sweep_flow.with_options(task_runner=task_runner(request))(plan)
     return {"run_id": summary["run_id"], "seed": summary["seed"], "points": len(summary["points"])}
 
 
@@ -102,27 +89,29 @@ def check_cron(cron: str, timezone: str | None = None) -> None:
         try:
             CronSchedule(cron="0 0 * * *", timezone=timezone)
         except ValidationError:
-            raise CountlabError(
-                f"--timezone {timezone!r}: expected an IANA time zone, e.g. Europe/Berlin"
+            raise OptionError(
+                "timezone", repr(timezone), "expected an IANA time zone, e.g. Europe/Berlin"
             ) from None
-    fields = (
+    cron_fields = (
         "five fields, minute hour day-of-month month day-of-week, e.g. '0 6 * * *' (06:00 daily)"
     )
     if len(cron.split()) != 5:
-        raise CountlabError(f"--cron {cron!r}: expected {fields}")
+        raise OptionError("cron", repr(cron), f"expected {cron_fields}")
     try:
         CronSchedule(cron=cron)
     except ValidationError:
-        raise CountlabError(
-            f"--cron {cron!r}: not a valid cron string; expected {fields}"
+        raise OptionError(
+            "cron", repr(cron), f"not a valid cron string; expected {cron_fields}"
         ) from None
 
 
 def check_name(name: str) -> str:
     """Return ``name`` if Prefect accepts it as a deployment name; else a one-line error."""
     if not name.strip() or any(c in name for c in BANNED_IN_NAMES):
-        raise CountlabError(
-            f"--name {name!r}: expected a non-empty name without any of {' '.join(BANNED_IN_NAMES)}"
+        raise OptionError(
+            "name",
+            repr(name),
+            f"expected a non-empty name without any of {' '.join(BANNED_IN_NAMES)}",
         )
     return name
 
@@ -133,45 +122,33 @@ def default_name(scenario_path: str) -> str:
     return stem or "sweep"
 
 
-def check_serve(request: SweepRequest, *, cron: str, timezone: str | None = None) -> SweepRequest:
-    """Check a scheduled sweep the way ``countlab sweep`` checks a sweep, and its cron
-    string; return the request with absolute paths. Nothing is written."""
+def check_serve(
+    request: SweepRequest, *, cron: str, timezone: str | None = None, force: bool = False
+) -> SweepRequest:
+    """Check a scheduled sweep the way ``countlab sweep`` checks a sweep (its size too,
+    ``force``: past the soft limits), and its cron string; return the request with absolute
+    paths. Nothing is written."""
     if request.scenario_path is None:
-        raise CountlabError("countlab serve: give a scenario file")
+        raise OptionError("scenario_path", None, "missing: a scheduled sweep needs a scenario file")
     if request.resume is not None:
-        raise CountlabError("countlab serve: a scheduled sweep cannot --resume")
-    check_request(request)
+        raise OptionError("resume", repr(request.resume), "a scheduled sweep cannot resume")
     request = replace(
         request,
         scenario_path=str(Path(request.scenario_path).absolute()),
         db=str(Path(request.db).absolute()),
     )
-    # Every user mistake in the file or the sweep surfaces here (a run without a seed gets
-    # a fresh one; any seed will do for the check).
-    seed = request.seed if request.seed is not None else 0
-    plan_sweep(replace(request, seed=seed), run_id="check")
+    plan_sweep(request, force=force)  # every user mistake in the file or the sweep
     check_cron(cron, timezone)
     return request
 
 
 def deployment_parameters(request: SweepRequest) -> dict[str, Any]:
-    """The deployment's parameters: :func:`scheduled_sweep`'s arguments, plain JSON."""
-    assert request.scenario_path is not None
-    parameters: dict[str, Any] = {
-        "scenario_path": request.scenario_path,
-        "db": request.db,
-        "draws": request.draws,
-        "seed": request.seed,
-        "vary": list(request.vary),
-        "design": request.design,
-        "points": request.points,
-        "chunk_draws": request.chunk_draws,
-        "workers": request.workers,
-        "sampler": request.sampler,
-        "runner": request.runner,
-    }
-    if request.address is not None:
-        parameters["address"] = request.address
+    """The deployment's parameters: :func:`scheduled_sweep`'s arguments (the request's
+    fields but ``resume``), plain JSON."""
+    parameters = {f.name: getattr(request, f.name) for f in fields(request) if f.name != "resume"}
+    parameters["vary"] = list(request.vary)
+    if request.address is None:
+        del parameters["address"]
     return parameters
 
 
@@ -208,10 +185,14 @@ def build_deployment(
     ``deployment.apply()`` only registers it."""
     request = check_serve(request, cron=cron, timezone=timezone)
     assert request.scenario_path is not None
-    return scheduled_sweep.to_deployment(
+    deployment = scheduled_sweep.to_deployment(
         name=check_name(name if name is not None else default_name(request.scenario_path)),
         **_deployment_options(request, cron, timezone),
     )
+    from prefect.deployments.runner import RunnerDeployment
+
+    assert isinstance(deployment, RunnerDeployment)  # from sync code: not a coroutine
+    return deployment
 
 
 def prefect_api_url() -> str:
@@ -233,22 +214,12 @@ def prefect_api_url() -> str:
 
 
 def serve_sweep(
-    scenario_path: str,
+    request: SweepRequest,
     *,
-    db: str,
     cron: str,
     name: str | None = None,
     timezone: str | None = None,
-    draws: int | None = None,
-    seed: int | None = None,
-    vary: list[str] | tuple[str, ...] = (),
-    design: str | None = None,
-    points: int | None = None,
-    chunk_draws: int = DEFAULT_CHUNK_DRAWS,
-    workers: int = 2,
-    sampler: str | None = None,
-    runner: str = "threads",
-    address: str | None = None,
+    force: bool = False,
 ) -> None:
     """Register the sweep as the deployment ``countlab-scheduled-sweep/NAME`` (``name``:
     default the scenario file's stem) on the cron schedule ``cron`` (in ``timezone``,
@@ -258,21 +229,7 @@ def serve_sweep(
     so is a missing Prefect server. The warehouse is created (schema up to date) before
     serving starts. Runs are served one at a time (DuckDB admits one writing process).
     """
-    request = SweepRequest(
-        scenario_path=scenario_path,
-        db=db,
-        draws=draws,
-        seed=seed,
-        vary=tuple(vary),
-        design=design,
-        points=points,
-        chunk_draws=chunk_draws,
-        workers=workers,
-        sampler=sampler,
-        runner=runner,
-        address=address,
-    )
-    request = check_serve(request, cron=cron, timezone=timezone)
+    request = check_serve(request, cron=cron, timezone=timezone, force=force)
     assert request.scenario_path is not None
     deployment = check_name(name if name is not None else default_name(request.scenario_path))
     prefect_api_url()

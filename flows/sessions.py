@@ -11,6 +11,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from flows.files import read_utf8
 from models.certificates import parse_certificates
 from models.errors import CountlabError
 from models.session import Session, build_session, parse_roster, parse_session_header
@@ -25,16 +26,11 @@ def shipped_sessions() -> tuple[str, ...]:
 
 
 def _read(folder: Traversable | Path, name: str, label: str) -> tuple[str, str]:
-    path = folder / name
     source = f"{label}/{name}"
-    if not path.is_file():
-        raise CountlabError(
-            f"{source}: file not found (a session needs {', '.join(SESSION_FILES)})"
-        )
-    try:
-        return path.read_text(encoding="utf-8"), source
-    except UnicodeDecodeError as exc:
-        raise CountlabError(f"{source}: not UTF-8 text ({exc.reason})") from None
+    missing = CountlabError(
+        f"{source}: file not found (a session needs {', '.join(SESSION_FILES)})"
+    )
+    return read_utf8(folder / name, source=source, missing=missing), source
 
 
 def load_session(name: str) -> Session:

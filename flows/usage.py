@@ -33,7 +33,7 @@ def check_repeated(group: Any, args: list[str]) -> None:
     the last and drop the first silently); repeatable options (``--vary``) may repeat."""
     name = next((a for a in args if not a.startswith("-")), None)
     command = group.commands.get(name) if name else None
-    if command is None:
+    if command is None or name is None:
         return
     rest = args[args.index(name) + 1 :]
     if "--" in rest:

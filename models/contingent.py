@@ -43,19 +43,6 @@ class HouseBallot:
     winner: NDArray[np.int64]  # (n_draws,) candidate or NO_ONE
 
 
-def member_votes(
-    choices: NDArray[np.int64], unit: NDArray[np.int64], *, n_units: int, n_candidates: int
-) -> NDArray[np.int64]:
-    """Return ``(n_draws, n_units, n_candidates)`` votes from members' ``(n_draws, n_members)``
-    choices; ``unit`` ``(n_members,)`` is each member's state (or 0 for one unit)."""
-    n_draws = choices.shape[0]
-    voting = choices != NO_ONE
-    draw = np.broadcast_to(np.arange(n_draws)[:, None], choices.shape)
-    flat = (draw * n_units + unit[None, :]) * n_candidates + choices
-    counts = np.bincount(flat[voting], minlength=n_draws * n_units * n_candidates)
-    return counts.reshape(n_draws, n_units, n_candidates)
-
-
 def caucus_votes(
     members: NDArray[np.int64],
     nominee: NDArray[np.int64],
@@ -82,35 +69,6 @@ def caucus_votes(
             if target != NO_ONE:
                 votes[:, :, target] += share * eligible[:, target, None]
     return votes
-
-
-def house_ballot(
-    choices: NDArray[np.int64],
-    present: NDArray[np.bool_],
-    member_state: NDArray[np.int64],
-    *,
-    seats: NDArray[np.int64],
-    n_candidates: int,
-    delegation_rule: str,
-) -> HouseBallot:
-    """Vote by states in the House, member by member (amend. XII; rules.md CE3-CE6).
-
-    ``choices`` ``(n_draws, n_members)`` is each member's candidate (``NO_ONE``: no vote),
-    ``present`` ``(n_draws, n_members)`` who is present, ``member_state`` ``(n_members,)``
-    their state; see :func:`count_house_ballot` for the rules.
-    """
-    votes = member_votes(
-        np.where(present, choices, NO_ONE),
-        member_state,
-        n_units=seats.size,
-        n_candidates=n_candidates,
-    )
-    draw = np.broadcast_to(np.arange(present.shape[0])[:, None], present.shape)
-    present_in = np.zeros((present.shape[0], seats.size), dtype=np.bool_)
-    present_in[draw[present], np.broadcast_to(member_state, present.shape)[present]] = True
-    return count_house_ballot(
-        votes, seats=seats, states_present=present_in.sum(axis=1), delegation_rule=delegation_rule
-    )
 
 
 def count_house_ballot(
@@ -163,29 +121,6 @@ class SenateVote:
     needed: int
     quorum: NDArray[np.bool_]  # (n_draws,)
     winner: NDArray[np.int64]  # (n_draws,) VP candidate or NO_ONE
-
-
-def senate_vote(
-    choices: NDArray[np.int64],
-    present: NDArray[np.bool_],
-    *,
-    whole: int,
-    n_candidates: int,
-    tie_broken_for: int = NO_ONE,
-) -> SenateVote:
-    """The Senate elects the Vice President, Senator by Senator (see :func:`count_senate_vote`).
-
-    ``choices`` and ``present`` are ``(n_draws, n_senators)``.
-    """
-    votes = member_votes(
-        np.where(present, choices, NO_ONE),
-        np.zeros(choices.shape[1], np.int64),
-        n_units=1,
-        n_candidates=n_candidates,
-    )[:, 0, :]
-    return count_senate_vote(
-        votes, present=present.sum(axis=1), whole=whole, tie_broken_for=tie_broken_for
-    )
 
 
 def count_senate_vote(

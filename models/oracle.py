@@ -20,8 +20,9 @@ from scipy.special import gammaln, ndtr, ndtri
 
 from models.behaviour import Scenario, Subgroups, conditional_probability
 from models.contingent import NO_ONE
+from models.outcomes import code_label
 from models.rules import majority, signers_needed
-from models.tally import OUTCOMES, tally
+from models.tally import tally
 
 MAX_ENUMERATED_OBJECTIONS = 12
 """The outcome oracle enumerates the 2^K sets of sustained objections; beyond this, None."""
@@ -62,21 +63,6 @@ def _log_multinomial(n: int) -> NDArray[np.float64]:
     out = np.where(absent >= 0, out, -np.inf)
     out.flags.writeable = False
     return out
-
-
-def trinomial_pmf(n: int, p_yes: float, p_no: float) -> NDArray[np.float64]:
-    """Return ``(n+1, n+1)`` P[yeas, nays] of ``n`` independent (yea, nay, absent) members."""
-    k = np.arange(n + 1)
-    p_abs = max(1.0 - p_yes - p_no, 0.0)
-    absent = n - k[:, None] - k[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_p = (
-            _log_multinomial(n)
-            + _xlogp(k, p_yes)[:, None]
-            + _xlogp(k, p_no)[None, :]
-            + _xlogp(np.maximum(absent, 0), p_abs)
-        )
-    return np.where(absent >= 0, np.exp(log_p), 0.0)
 
 
 def _xlogp(k: NDArray[np.int64], p: float) -> NDArray[np.float64]:
@@ -135,17 +121,6 @@ def group_pmfs(
             block = trinomial_pmfs(int(subgroups.size[s]), p_yes, p_no)
             pmf = block if pmf.shape[1] == 1 else _convolve_laws(pmf, block)
     return np.clip(pmf, 0.0, None)
-
-
-def group_pmf(
-    subgroups: Subgroups, shock: float, *, correlation: float, p_absent: float
-) -> NDArray[np.float64]:
-    """Return P[yeas, nays] of one shock group's members given its shock ``z``."""
-    pmfs = group_pmfs(
-        subgroups, np.array([float(shock)]), correlation=correlation, p_absent=p_absent
-    )
-    first: NDArray[np.float64] = pmfs[0]
-    return first
 
 
 def _to_margin_votes(pmf: NDArray[np.float64], low: int, high: int) -> NDArray[np.float64]:
@@ -350,9 +325,8 @@ def exact_probabilities(scenario: Scenario) -> Exact:
     keys = scenario.session.candidate_keys
     outcomes: dict[str, float] = {}
     winners = dict.fromkeys(keys, 0.0)
-    for label_kind, who, p in zip(counted.outcome, counted.president, p_subset, strict=True):
-        kind = OUTCOMES[int(label_kind)]
-        label = kind if kind == "no_choice" else f"{kind}:{keys[int(who)]}"
+    for code, who, p in zip(counted.outcome, counted.president, p_subset, strict=True):
+        label = code_label(int(code), int(who), keys)
         outcomes[label] = outcomes.get(label, 0.0) + float(p)
         if who != NO_ONE:
             winners[keys[int(who)]] += float(p)

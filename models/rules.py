@@ -11,6 +11,7 @@ Reform Act of 2022 [S2]; U.S. Const. amend. XII [S12] and XX [S13].
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -31,6 +32,7 @@ class Switch:
     values: tuple[str, ...]
     rule: str
     doc: str
+    modelled: bool = True  # False: listed and stored, but no count reads it yet
 
 
 SWITCHES: Final[dict[str, Switch]] = {
@@ -95,6 +97,7 @@ SWITCHES: Final[dict[str, Switch]] = {
             "A10",
             "with competing slates, whether the governor's slate breaks a disagreement of "
             "the Houses also when a safe-harbor determination exists",
+            modelled=False,
         ),
         Switch(
             "vp_action",
@@ -219,7 +222,7 @@ def rules_for(regime: str, **overrides: str | int | bool) -> Rules:
     """Return ``regime``'s default rules with some switches overridden.
 
     String values for boolean and integer switches ("true", "3") are accepted, as they come
-    from the command line and TOML alike.
+    from the command line and TOML alike. A switch not modelled yet takes only its default.
     """
     if regime not in REGIMES:
         raise CountlabError(f"regime {regime!r}: expected one of {', '.join(REGIMES)}")
@@ -230,7 +233,27 @@ def rules_for(regime: str, **overrides: str | int | bool) -> Rules:
                 f"rule {name!r}: unknown switch; switches are {', '.join(SWITCHES)}"
             )
         values[name] = _coerce(name, value)
-    return dataclasses.replace(REGIMES[regime], **values)  # type: ignore[arg-type]
+    rules = dataclasses.replace(REGIMES[regime], **values)  # type: ignore[arg-type]
+    for name, value in values.items():
+        if not SWITCHES[name].modelled and value != (default := getattr(REGIMES[regime], name)):
+            raise CountlabError(
+                f"rule {name!r} = {value!r}: not modelled yet (the count reads only the "
+                f"regime default, {default!r})"
+            )
+    return rules
+
+
+def rules_with(
+    regime: str | None,
+    overrides: Mapping[str, str | int | bool],
+    *,
+    default_regime: str,
+    denominator: str | None = None,
+) -> Rules:
+    """``regime`` (else the session's ``default_regime``) with ``overrides`` and the
+    ``denominator`` (when given; it wins over an override of the same switch)."""
+    given = {} if denominator is None else {"denominator": denominator}
+    return rules_for(regime or default_regime, **{**overrides, **given})
 
 
 def _coerce(name: str, value: str | int | bool) -> str | int | bool:
@@ -328,20 +351,13 @@ def whole_number(
 ) -> NDArray[np.int64]:
     """Return the whole number of electors appointed, ``W`` (R0.2, §6, B13).
 
-    Parameters
-    ----------
-    appointed
-        Electors the states are entitled to (538 for every shipped session).
-    rejected_electors
-        ``(n_draws,)`` electors whose votes were rejected or excluded.
-    certification_rejected_electors
-        ``(n_draws,)`` the part of those rejected on ground I (not lawfully certified).
-    not_appointed
-        Electors the states failed to appoint under §5 (B13).
-    denominator
-        ``appointed`` (fixed), ``counted`` (minus every rejected elector) or ``statutory``
-        (3 U.S.C. §15(e)(2): minus failures to appoint and ground-I rejections only).
-        Blank ballots are never subtracted (R0.4).
+    ``appointed`` is the electors the states are entitled to (538 in every shipped session);
+    ``denominator`` says what is taken off: nothing (``appointed``); the electors the states
+    failed to appoint under §5 (``not_appointed``, B13) and ``rejected_electors``
+    ``(n_draws,)``, those whose votes were rejected or excluded (``counted``); or the failures
+    to appoint and ``certification_rejected_electors`` ``(n_draws,)``, those rejected on
+    ground I, not lawfully certified (``statutory``, 3 U.S.C. §15(e)(2)). Blank ballots are
+    never subtracted (R0.4).
     """
     rejected = np.asarray(rejected_electors, dtype=np.int64)
     if denominator == "appointed":

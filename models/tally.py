@@ -27,9 +27,6 @@ from models.rules import Rules, majority, whole_number
 from models.session import CAUCUSES, Session
 from models.states import STATE_INDEX
 
-OUTCOMES: tuple[str, ...] = ("electors", "house", "no_choice")
-"""How the President is chosen: outright by the electors, by the House, or not at all."""
-
 ACTING_PRESIDENT: tuple[str, ...] = ("none", "vp_elect", "speaker")
 """Who acts as President on 20 January (amend. XX §3; 3 U.S.C. §19; rules.md CE12)."""
 
@@ -118,7 +115,7 @@ class Tally:
     vp_totals: NDArray[np.int64]  # (D, V)
     president: NDArray[np.int64]  # (D,) candidate chosen, NO_ONE if none
     vice_president: NDArray[np.int64]  # (D,) VP candidate chosen, NO_ONE if none
-    outcome: NDArray[np.int64]  # (D,) index into OUTCOMES
+    outcome: NDArray[np.int64]  # (D,) index into models.outcomes.OUTCOMES
     acting_president: NDArray[np.int64]  # (D,) index into ACTING_PRESIDENT
     contingent_draws: NDArray[np.int64]  # (n_contingent,) draws the House had to decide
     house: HouseBallot | None  # over contingent_draws

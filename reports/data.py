@@ -2,7 +2,8 @@
 
 :func:`run_report_data` returns plain dicts and lists: the run and its scenario, the
 summary (as ``countlab run --json``), vote and electoral-vote distributions, the contingent
-election breakdown and the Monte Carlo convergence of each outcome that occurred.
+election breakdown and the Monte Carlo convergence of each outcome that occurred. DuckDB
+counts draws; the polars frames it returns are grouped, pivoted and summed into those shapes.
 """
 
 from __future__ import annotations
@@ -11,93 +12,92 @@ import json
 from typing import Any
 
 import duckdb
+import polars as pl
 
-from warehouse.queries import read_run, read_summary
+from models.errors import CountlabError
+from models.outcomes import outcome_label
+from warehouse.queries import query_frame, read_run, read_summary
 
 CONVERGENCE_POINTS = 200
 """Checkpoints of the running estimate (equal numbers of draws apart)."""
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    return con.execute(sql, params).fetchall()
 
 
 def vote_distributions(
     con: duckdb.DuckDBPyConnection, run_id: str, point: int
 ) -> dict[str, dict[str, list[tuple[int, int]]]]:
     """``{chamber: {state: [(yes votes, draws)]}}`` over the draws where a vote was taken."""
-    out: dict[str, dict[str, list[tuple[int, int]]]] = {"house": {}, "senate": {}}
-    for chamber, by_state in out.items():
-        for state, yes, n in _rows(
-            con,
-            f"select state, {chamber}_yes, count(*) from objection_votes "
-            f"where run_id = ? and point = ? and {chamber}_yes is not null "
-            "group by all order by state, 2",
-            [run_id, point],
-        ):
-            by_state.setdefault(state, []).append((int(yes), int(n)))
+    joint = query_frame(
+        con,
+        "select state, house_yes, senate_yes, count(*) as n from objection_votes "
+        "where run_id = ? and point = ? and (house_yes is not null or senate_yes is not null) "
+        "group by all",
+        [run_id, point],
+    )
+    out: dict[str, dict[str, list[tuple[int, int]]]] = {}
+    for chamber in ("house", "senate"):
+        by_state = (
+            joint.filter(pl.col(f"{chamber}_yes").is_not_null())
+            .group_by("state", pl.col(f"{chamber}_yes").alias("yes"))
+            .agg(pl.col("n").sum())
+            .sort("state", "yes")
+            .group_by("state", maintain_order=True)
+            .agg("yes", "n")
+        )
+        out[chamber] = {
+            state: list(zip(yes, n, strict=True)) for state, yes, n in by_state.iter_rows()
+        }
     return out
 
 
 def majority_lines(con: duckdb.DuckDBPyConnection, run_id: str, point: int) -> dict[str, float]:
     """Mean yes votes a chamber needed to agree: half of the votes cast, on average."""
-    row = con.execute(
+    house, senate = query_frame(
+        con,
         "select avg((house_yes + house_no) / 2), avg((senate_yes + senate_no) / 2) "
         "from objection_votes where run_id = ? and point = ? and house_yes is not null",
         [run_id, point],
-    ).fetchone()
-    return {"house": row[0], "senate": row[1]} if row and row[0] is not None else {}
+    ).row(0)
+    return {} if house is None else {"house": house, "senate": senate}
+
+
+def _counts(joint: pl.DataFrame, value: pl.Expr) -> list[tuple[int, int]]:
+    """``[(value, draws)]`` in order of value, summed over the rest of ``joint``."""
+    marginal = joint.group_by(value.alias("v")).agg(pl.col("n").sum()).sort("v")
+    return list(marginal.iter_rows())
 
 
 def totals_distribution(
     con: duckdb.DuckDBPyConnection, run_id: str, point: int, candidates: list[str]
 ) -> dict[str, Any]:
     """Electoral votes counted per candidate (``[(votes, draws)]``) and the majority needed."""
-    totals = {}
-    for candidate in candidates:
-        totals[candidate] = [
-            (int(v), int(n))
-            for v, n in _rows(
-                con,
-                "select totals[?] as v, count(*) from draws where run_id = ? and point = ? "
-                "group by all order by v",
-                [candidate, run_id, point],
-            )
-        ]
-    needed = [
-        (int(v), int(n))
-        for v, n in _rows(
-            con,
-            "select majority_needed, count(*) from draws where run_id = ? and point = ? "
-            "group by all order by 1",
-            [run_id, point],
-        )
-    ]
-    return {"totals": totals, "majority_needed": needed}
+    joint = query_frame(
+        con,
+        "select totals, majority_needed, count(*) as n from draws "
+        "where run_id = ? and point = ? group by all",
+        [run_id, point],
+    )
+    return {
+        "totals": {c: _counts(joint, pl.col("totals").map.get(c)) for c in candidates},
+        "majority_needed": _counts(joint, pl.col("majority_needed")),
+    }
 
 
 def contingent_breakdown(
     con: duckdb.DuckDBPyConnection, run_id: str, point: int, candidates: list[str]
 ) -> list[dict[str, Any]]:
     """Draws decided in the House (or by no one): winner, delegations won, how often."""
-    rows = _rows(
+    frame = query_frame(
         con,
         "select outcome, winner, acting_president, "
-        + ", ".join("house_states[?]" for _ in candidates)
-        + ", count(*) from draws where run_id = ? and point = ? and outcome <> 'electors' "
-        "group by all order by count(*) desc limit 20",
+        + ", ".join(f"house_states[?] as s{i}" for i in range(len(candidates)))
+        + ", count(*) as draws from draws where run_id = ? and point = ? "
+        "and outcome <> 'electors' group by all order by count(*) desc limit 20",
         [*candidates, run_id, point],
     )
-    return [
-        {
-            "outcome": r[0],
-            "winner": r[1],
-            "acting_president": r[2],
-            "states": dict(zip(candidates, r[3 : 3 + len(candidates)], strict=True)),
-            "draws": r[-1],
-        }
-        for r in rows
-    ]
+    states = pl.struct(*(pl.col(f"s{i}").alias(c) for i, c in enumerate(candidates)))
+    return frame.select(
+        "outcome", "winner", "acting_president", states.alias("states"), "draws"
+    ).to_dicts()
 
 
 def convergence(
@@ -105,24 +105,33 @@ def convergence(
 ) -> dict[str, list[tuple[int, float]]]:
     """``{label: [(draws so far, running estimate)]}`` at up to ``CONVERGENCE_POINTS``
     checkpoints, in draw order."""
+    if not labels:
+        return {}
     width = max(1, -(-draws // CONVERGENCE_POINTS))
-    label_sql = "case when outcome = 'no_choice' then 'no_choice' else outcome || ':' || winner end"
-    out: dict[str, list[tuple[int, float]]] = {}
-    for label in labels:
-        rows = _rows(
-            con,
-            f"select draw // ? as bin, count(*), count_if({label_sql} = ?) from draws "
-            "where run_id = ? and point = ? group by 1 order by 1",
-            [width, label, run_id, point],
-        )
-        seen = hits = 0
-        series = []
-        for _, n, k in rows:
-            seen += n
-            hits += k
-            series.append((seen, hits / seen))
-        out[label] = series
-    return out
+    counts = query_frame(
+        con,
+        "select draw // ? as bin, outcome, winner, count(*) as n from draws "
+        "where run_id = ? and point = ? group by all",
+        [width, run_id, point],
+    )
+    pairs = counts.select("outcome", "winner").unique()
+    names = pairs.with_columns(
+        label=pl.Series([outcome_label(kind, who) for kind, who in pairs.iter_rows()])
+    )
+    counts = (
+        counts.join(names, on=["outcome", "winner"], nulls_equal=True)
+        .group_by("bin", "label")
+        .agg(pl.col("n").sum())
+    )
+    seen = pl.col("seen").cum_sum()
+    running = (
+        counts.pivot(on="label", on_columns=labels, index="bin", values="n")
+        .join(counts.group_by("bin").agg(pl.col("n").sum().alias("seen")), on="bin")
+        .sort("bin")
+        .select(seen, *(pl.col(label).fill_null(0).cum_sum() / seen for label in labels))
+    )
+    seen_so_far = running["seen"].to_list()
+    return {label: list(zip(seen_so_far, running[label], strict=True)) for label in labels}
 
 
 def objection_intervals(
@@ -130,29 +139,28 @@ def objection_intervals(
 ) -> dict[tuple[int, str], tuple[float, float]]:
     """``{(point, state): (ci_low, ci_high)}``: each objection's 95% Wilson interval of
     P(sustained), as ``objection_probabilities`` gives it (charts draw the tables' intervals)."""
-    rows = _rows(
+    frame = query_frame(
         con,
         "select point, state, ci_low, ci_high from objection_probabilities where run_id = ?",
         [run_id],
     )
-    return {(int(point), state): (lo, hi) for point, state, lo, hi in rows}
+    return {(point, state): (lo, hi) for point, state, lo, hi in frame.iter_rows()}
 
 
 def run_report_data(con: duckdb.DuckDBPyConnection, run_id: str, point: int = 0) -> dict[str, Any]:
     """Everything :mod:`reports.render` needs for one run (one point of a sweep)."""
     run = read_run(con, run_id)
     summary = read_summary(con, run_id, point)
-    point_row = con.execute(
+    point_row = query_frame(
+        con,
         "select params, scenario, scenario_hash, session, regime, denominator, candidates, "
         "objection_states, seed, draws from sweep_points where run_id = ? and point = ?",
         [run_id, point],
-    ).fetchone()
-    if point_row is None:
-        from models.errors import CountlabError
-
+    )
+    if point_row.is_empty():
         raise CountlabError(f"run {run_id!r} has no point {point}")
     params, scenario, scenario_hash, session, regime, denominator, candidates, states, seed, n = (
-        point_row
+        point_row.row(0)
     )
     occurred = [label for label, o in summary["outcomes"].items() if o["p"] > 0]
     return {

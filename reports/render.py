@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 
 from models.errors import CountlabError
+from models.outcomes import outcome_kind, parse_label
 from reports import charts
 from reports.data import run_report_data
 from warehouse.queries import read_run
@@ -89,7 +90,7 @@ def _context(data: dict[str, Any], *, db: str) -> dict[str, Any]:
     objections = summary["objections"]
     has_exact_objections = any("exact" in o for o in objections.values())
     n = data["draws"]
-    contingent_n = sum(o["p"] for k, o in outcomes.items() if not k.startswith("electors:"))
+    contingent_n = sum(o["p"] for k, o in outcomes.items() if outcome_kind(k) != "electors")
     needed = data["totals"]["majority_needed"]
     needed_mode = max(needed, key=lambda vn: vn[1])[0] if needed else None
     majority_text = (
@@ -149,7 +150,7 @@ def _context(data: dict[str, Any], *, db: str) -> dict[str, Any]:
 
 def in_words(label: str) -> str:
     """An outcome label as a reader says it: ``house:trump`` -> 'the House elects trump'."""
-    outcome, _, candidate = label.partition(":")
+    outcome, candidate = parse_label(label)
     if outcome == "electors":
         return f"{candidate} wins a majority of the electors"
     if outcome == "house":

@@ -10,7 +10,7 @@ import duckdb
 
 from reports import charts
 from reports.data import objection_intervals
-from warehouse.queries import read_run, read_sweep
+from warehouse.queries import query_frame, read_run, read_sweep
 
 
 def sweep_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
@@ -43,20 +43,22 @@ def sweep_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, 
         for quantity, which in [("outcome", lb) for lb in labels] + [
             ("sustained", s) for s in states
         ]:
-            for fixed, below, above, crossing in con.execute(
+            crossings = query_frame(
+                con,
                 "select fixed, below, above, crossing from sweep_threshold(?, ?, ?, ?, 0.5)",
                 [run_id, key, quantity, which],
-            ).fetchall():
-                thresholds.append(
-                    {
-                        "what": which if quantity == "outcome" else f"{which} sustained",
-                        "key": key,
-                        "fixed": ", ".join(f"{k} = {v}" for k, v in fixed.items()) or "all",
-                        "below": below,
-                        "above": above,
-                        "crossing": crossing,
-                    }
-                )
+            )
+            thresholds += [
+                {
+                    "what": which if quantity == "outcome" else f"{which} sustained",
+                    "key": key,
+                    "fixed": ", ".join(f"{k} = {v}" for k, v in row["fixed"].items()) or "all",
+                    "below": row["below"],
+                    "above": row["above"],
+                    "crossing": row["crossing"],
+                }
+                for row in crossings.iter_rows(named=True)
+            ]
     return {
         "run": run,
         "sweep": json.loads(run["sweep"]) if run["sweep"] else {},

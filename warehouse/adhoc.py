@@ -4,6 +4,11 @@ as strict JSON.
 DuckDB has no statement timeout: the query runs on a worker thread while the main thread
 waits; at the deadline, or when a signal raises ``KeyboardInterrupt`` in the main thread,
 ``con.interrupt()`` stops it.
+
+The rows are DuckDB's own Python values, not a polars frame (which the named queries in
+:mod:`warehouse.queries` use): an ad-hoc query may return any type, and a frame turns a
+HUGEINT (any ``sum()`` of integers) into a decimal, a UUID into text and a fixed-size array
+into a list, and cannot hold an INTERVAL or a UNION, or an infinite date.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Convert the engine's arrays to Arrow tables shaped like the stored warehouse tables.
 
-Labels are stored as small integer codes (indexes into ``models.tally.OUTCOMES``,
+Labels are stored as small integer codes (indexes into ``models.outcomes.OUTCOMES``,
 ``ACTING_PRESIDENT`` and the point's candidates and objection states) and per-candidate
 numbers as arrays in candidate order; the ``draws`` and ``objection_votes`` views decode
 them. Integers and booleans only: DuckDB appends them several times faster than strings
@@ -114,3 +114,25 @@ def exact_table(exact: Exact, scenario: Scenario, run_id: str, point: int = 0) -
             "p": pa.array([row[2] for row in rows], pa.float64()),
         }
     )
+
+
+class ChunkFacts:
+    """One chunk's rows of the fact tables, block by block: :meth:`add` each block's draws
+    (converted at once, so the draws need not be kept), then :meth:`tables`
+    (``{table: Arrow rows}``, what ``warehouse.store.store_chunk`` stores)."""
+
+    def __init__(self, *, run_key: int, point: int, n_candidates: int) -> None:
+        self.run_key, self.point, self.n_candidates = run_key, point, n_candidates
+        self._draws: list[pa.Table] = []
+        self._votes: list[pa.Table] = []
+
+    def add(self, draws: Draws, *, first_draw: int) -> None:
+        where = {"run_key": self.run_key, "point": self.point, "first_draw": first_draw}
+        self._draws.append(draws_table(draws, **where, n_candidates=self.n_candidates))
+        self._votes.append(objection_votes_table(draws, **where))
+
+    def tables(self) -> dict[str, pa.Table]:
+        return {
+            "stored_draws": pa.concat_tables(self._draws),
+            "stored_objection_votes": pa.concat_tables(self._votes),
+        }

@@ -1,23 +1,40 @@
-"""Named read queries over the warehouse views (what the CLI summaries and reports read)."""
+"""Named read queries over the warehouse views (what the CLI summaries and reports read).
+
+Each query's result is a polars frame (DuckDB's ``.pl()``): the summaries are joined,
+ordered and grouped there, then turned into the JSON shapes ``countlab run --json`` and
+``countlab sweep --json`` print.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
+import polars as pl
 
 from models.errors import CountlabError
+
+VOTES = ("house_yes", "house_no", "senate_yes", "senate_no")
+"""The mean votes of an objection, in the order of its ``mean_votes`` object."""
+
+
+def query_frame(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()
+) -> pl.DataFrame:
+    """The result of a read query as a polars frame."""
+    frame: pl.DataFrame = con.sql(sql, params=list(params)).pl()
+    return frame
 
 
 def read_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
     """Return the ``runs`` row of ``run_id`` as a dict."""
-    cursor = con.execute("select * from runs where run_id = ?", [run_id])
-    row = cursor.fetchone()
-    if row is None:
+    frame = query_frame(con, "select * from runs where run_id = ?", [run_id])
+    if frame.is_empty():
         raise CountlabError(f"run {run_id!r}: no such run in the warehouse")
-    return dict(zip([d[0] for d in cursor.description], row, strict=True))
+    return frame.row(0, named=True)
 
 
 def _completed(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
@@ -27,63 +44,102 @@ def _completed(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
     return run
 
 
-def point_summaries(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int, dict[str, Any]]:
-    """``{point: {"outcomes", "winners", "objections"}}`` of a completed run, each shaped as
-    in ``countlab run --json`` (one query per view for all points)."""
-    exact: dict[tuple[int, str, str], float] = {
-        (point, q, k): p
-        for point, q, k, p in con.execute(
-            "select point, quantity, key, p from exact_probabilities where run_id = ?", [run_id]
-        ).fetchall()
-    }
-    exact_outcomes = {point for point, quantity, _ in exact if quantity == "outcome"}
-    points: dict[int, dict[str, Any]] = defaultdict(
-        lambda: {"outcomes": {}, "winners": {}, "objections": {}}
+def _entry(row: dict[str, Any], fields: Sequence[str], *optional: str) -> dict[str, Any]:
+    """``fields`` of ``row``, then each of ``optional`` that is not null."""
+    entry = {field: row[field] for field in fields}
+    entry.update((field, row[field]) for field in optional if row[field] is not None)
+    return entry
+
+
+def _exact(exact: pl.DataFrame, quantity: str, key: str, name: str = "exact") -> pl.DataFrame:
+    """The exact probabilities of one quantity: columns ``point``, ``key``, ``name``."""
+    return exact.filter(pl.col("quantity") == quantity).select(
+        "point", pl.col("key").alias(key), pl.col("p").alias(name)
     )
-    for point, label, p, se, lo, hi in con.execute(
-        "select point, label, p, se, ci_low, ci_high from outcome_probabilities "
-        "where run_id = ? order by point, outcome, candidate",
-        [run_id],
-    ).fetchall():
-        entry = {"p": p, "se": se, "ci_low": lo, "ci_high": hi}
-        if point in exact_outcomes:
-            entry["exact"] = exact.get((point, "outcome", label), 0.0)
-        points[point]["outcomes"][label] = entry
-    for point, candidate, p, se in con.execute(
+
+
+def _outcomes(con: duckdb.DuckDBPyConnection, run_id: str, exact: pl.DataFrame) -> pl.DataFrame:
+    """Outcome probabilities with ``exact``: 0 for an outcome the oracle did not list, null
+    at a point with no exact outcomes."""
+    exact_outcomes = _exact(exact, "outcome", "label")
+    return (
+        query_frame(
+            con,
+            "select point, label, p, se, ci_low, ci_high from outcome_probabilities "
+            "where run_id = ? order by point, outcome, candidate",
+            [run_id],
+        )
+        .join(exact_outcomes, on=["point", "label"], how="left", maintain_order="left")
+        .with_columns(
+            pl.when(pl.col("point").is_in(exact_outcomes["point"].implode()))
+            .then(pl.col("exact").fill_null(0.0))
+            .alias("exact")
+        )
+    )
+
+
+def _winners(con: duckdb.DuckDBPyConnection, run_id: str, exact: pl.DataFrame) -> pl.DataFrame:
+    return query_frame(
+        con,
         "select point, candidate, p, se from winner_probabilities where run_id = ? "
         "order by point, candidate",
         [run_id],
-    ).fetchall():
-        entry = {"p": p, "se": se}
-        if (point, "winner", candidate) in exact:
-            entry["exact"] = exact[(point, "winner", candidate)]
-        points[point]["winners"][candidate] = entry
-    order = dict(
-        con.execute(
-            "select point, objection_states from sweep_points where run_id = ?", [run_id]
-        ).fetchall()
+    ).join(
+        _exact(exact, "winner", "candidate"),
+        on=["point", "candidate"],
+        how="left",
+        maintain_order="left",
     )
-    objections: dict[int, dict[str, Any]] = defaultdict(dict)
-    for point, state, p_raised, p_sustained, se, *votes in con.execute(
-        "select point, state, p_raised, p_sustained, se, mean_house_yes, mean_house_no, "
-        "mean_senate_yes, mean_senate_no from objection_probabilities where run_id = ?",
+
+
+def _objections(con: duckdb.DuckDBPyConnection, run_id: str, exact: pl.DataFrame) -> pl.DataFrame:
+    """Objection probabilities in each point's order of objections, with ``mean_votes`` as
+    a struct and, where the run stored them, ``exact`` and ``exact_p_raised``."""
+    order = (
+        query_frame(
+            con,
+            "select point, objection_states as state from sweep_points where run_id = ?",
+            [run_id],
+        )
+        .explode("state")
+        .with_row_index("order")
+    )
+    found = query_frame(
+        con,
+        "select point, state, p_raised, p_sustained, se, "
+        + ", ".join(f"mean_{v}" for v in VOTES)
+        + " from objection_probabilities where run_id = ?",
         [run_id],
-    ).fetchall():
-        entry = {
-            "p_raised": p_raised,
-            "p_sustained": p_sustained,
-            "se": se,
-            "mean_votes": dict(
-                zip(("house_yes", "house_no", "senate_yes", "senate_no"), votes, strict=True)
-            ),
-        }
-        if (point, "p_sustained", state) in exact:
-            entry["exact"] = exact[(point, "p_sustained", state)]
-            entry["exact_p_raised"] = exact[(point, "p_raised", state)]
-        objections[point][state] = entry
-    for point, states in order.items():
-        found = objections.get(point, {})
-        points[point]["objections"] = {s: found[s] for s in states if s in found}
+    ).with_columns(pl.struct(*(pl.col(f"mean_{v}").alias(v) for v in VOTES)).alias("mean_votes"))
+    exact_sustained = _exact(exact, "p_sustained", "state").join(
+        _exact(exact, "p_raised", "state", "exact_p_raised"), on=["point", "state"], how="left"
+    )
+    return (
+        order.join(found, on=["point", "state"], how="inner")
+        .join(exact_sustained, on=["point", "state"], how="left")
+        .sort("order")
+    )
+
+
+def point_summaries(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int, dict[str, Any]]:
+    """``{point: {"outcomes", "winners", "objections"}}`` of a completed run, each shaped as
+    in ``countlab run --json`` (one query per view for all points)."""
+    exact = query_frame(
+        con, "select point, quantity, key, p from exact_probabilities where run_id = ?", [run_id]
+    ).unique(subset=["point", "quantity", "key"], keep="last", maintain_order=True)
+    points: dict[int, dict[str, Any]] = defaultdict(
+        lambda: {"outcomes": {}, "winners": {}, "objections": {}}
+    )
+    for row in _outcomes(con, run_id, exact).iter_rows(named=True):
+        entry = _entry(row, ("p", "se", "ci_low", "ci_high"), "exact")
+        points[row["point"]]["outcomes"][row["label"]] = entry
+    for row in _winners(con, run_id, exact).iter_rows(named=True):
+        points[row["point"]]["winners"][row["candidate"]] = _entry(row, ("p", "se"), "exact")
+    for row in _objections(con, run_id, exact).iter_rows(named=True):
+        entry = _entry(
+            row, ("p_raised", "p_sustained", "se", "mean_votes"), "exact", "exact_p_raised"
+        )
+        points[row["point"]]["objections"][row["state"]] = entry
     return dict(points)
 
 
@@ -120,18 +176,18 @@ def read_sweep(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
     """
     run = _completed(con, run_id)
     summaries = point_summaries(con, run_id)
-    points = []
-    for point, params, numbers, seed in con.execute(
-        "select point, params, param_values, seed from sweep_points where run_id = ? "
-        "order by point",
-        [run_id],
-    ).fetchall():
-        points.append(
-            {
-                "point": point,
-                "seed": seed,
-                "params": {k: _typed(v, k in numbers) for k, v in params.items()},
-                **summaries.get(point, {"outcomes": {}, "winners": {}, "objections": {}}),
-            }
-        )
+    points = [
+        {
+            "point": row["point"],
+            "seed": row["seed"],
+            "params": {k: _typed(v, k in row["param_values"]) for k, v in row["params"].items()},
+            **summaries.get(row["point"], {"outcomes": {}, "winners": {}, "objections": {}}),
+        }
+        for row in query_frame(
+            con,
+            "select point, params, param_values, seed from sweep_points where run_id = ? "
+            "order by point",
+            [run_id],
+        ).iter_rows(named=True)
+    ]
     return {"run_id": run_id, "draws": run["draws"], "seed": run["seed"], "points": points}

@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 
 from models.errors import CountlabError
-from models.tally import ACTING_PRESIDENT, OUTCOMES
+from models.outcomes import OUTCOMES
+from models.tally import ACTING_PRESIDENT
 
 SCHEMA_VERSION = 3
 """Bump when a table changes shape, and add ``sql/migrations/to_v{SCHEMA_VERSION}.sql``."""

@@ -29,7 +29,6 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ import pyarrow as pa
 from models.errors import CountlabError
 from warehouse.adhoc import run_query
 from warehouse.lease import reader_token, retry_open, who_writes, writer_lease, writer_wants
+from warehouse.records import PointRecord, RunRecord
 from warehouse.schema import NO_EXTENSIONS, check_file, ensure_schema
 
 DEFAULT_DB = "countlab.duckdb"
@@ -213,50 +213,6 @@ def query_rows(
         con.close()
 
 
-@dataclass(frozen=True, slots=True)
-class RunRecord:
-    """The provenance of one run or sweep: its ``runs`` row."""
-
-    run_id: str
-    kind: str  # run | sweep
-    scenario_json: str
-    scenario_hash: str
-    session: str
-    regime: str
-    denominator: str
-    rules: dict[str, Any]
-    candidates: tuple[str, ...]
-    objection_states: tuple[str, ...]
-    seed: int
-    draws: int  # per point
-    points: int
-    sweep_json: str | None
-    base_dir: str
-    chunk_draws: int
-    block_draws: int
-    sampler: str
-    countlab_version: str
-
-
-@dataclass(frozen=True, slots=True)
-class PointRecord:
-    """One point of a run (a run has one, point 0): its ``sweep_points`` row."""
-
-    point: int
-    params: dict[str, str]
-    param_values: dict[str, float]
-    scenario_json: str
-    scenario_hash: str
-    session: str
-    regime: str
-    denominator: str
-    candidates: tuple[str, ...]
-    vp_candidates: tuple[str, ...]
-    objection_states: tuple[str, ...]
-    seed: int
-    draws: int
-
-
 def begin_run(con: duckdb.DuckDBPyConnection, record: RunRecord, points: list[PointRecord]) -> int:
     """Insert the run's row ('running') and its points, commit; return its ``run_key``."""
     con.begin()
@@ -387,12 +343,17 @@ def complete_run(
         raise
 
 
-def reopen_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    """Mark a failed run 'running' again, to finish it (``countlab sweep --resume``)."""
-    con.execute(
-        "update runs set status = 'running', finished_at = null, error = null where run_id = ?",
+def reopen_run(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    """Mark a run that did not complete 'running' again, to finish it (``countlab sweep
+    --resume``); return its ``run_key``. A one-line error if it completed meanwhile."""
+    row = con.execute(
+        "update runs set status = 'running', finished_at = null, error = null"
+        " where run_id = ? and status <> 'completed' returning run_key",
         [run_id],
-    )
+    ).fetchone()
+    if row is None:
+        raise CountlabError(f"run {run_id!r} is already completed: nothing to resume")
+    return int(row[0])
 
 
 def fail_run(

@@ -15,14 +15,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.bench import SCENARIO, floats_per_draw, load_bench_scenario
 from benchmarks.naive import simulate_naive
+from benchmarks.scenarios import SCENARIO, floats_per_draw, load_bench_scenario
 from flows.scenario import parse_scenario, to_scenario
 from models.behaviour import Scenario
 from models.contingent import NO_ONE
 from models.engine import simulate
+from models.outcomes import OUTCOMES
 from models.sampling import block_rng
-from models.tally import OUTCOMES
 
 OVERRIDES = SCENARIO.parent / "overrides.csv"
 TEXT = f"""

@@ -122,6 +122,34 @@ def test_tally_rule_switch_from_the_command_line(monkeypatch, capsys):
     assert result["contingent"]["senate"]["needed"] == 50
 
 
+def test_a10_multi_return_governor_tiebreak_says_not_modelled_yet(monkeypatch, capsys, tmp_path):
+    """A10: `countlab rules` marks the switch; tally and a scenario's [rules] refuse any value
+    but the default, in one line naming the switch and the value."""
+    code, out, _ = run_cli(monkeypatch, capsys, "rules")
+    assert code == 0
+    lines = out.splitlines()
+    row = next(i for i, line in enumerate(lines) if "multi_return_governor_tiebreak" in line)
+    assert "not modelled yet" in lines[row + 1]
+    assert out.count("not modelled yet") == 1
+    default = "multi_return_governor_tiebreak=cases_2_3"
+    result = tally_json(monkeypatch, capsys, "--rule", default)
+    assert result["rules"]["multi_return_governor_tiebreak"] == "cases_2_3"
+    wanted = "'multi_return_governor_tiebreak' = 'all_cases': not modelled yet"
+    rule = "multi_return_governor_tiebreak=all_cases"
+    code, _, err = run_cli(monkeypatch, capsys, "tally", "--rule", rule)
+    assert code == 2
+    assert wanted in err
+    assert err.count("\n") == 1
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('[rules]\nmulti_return_governor_tiebreak = "all_cases"\n')
+    db = tmp_path / "w.duckdb"
+    code, _, err = run_cli(monkeypatch, capsys, "run", str(scenario), "--db", str(db))
+    assert code == 2
+    assert f"{scenario}: rule {wanted}" in err
+    assert err.count("\n") == 1
+    assert not db.exists()
+
+
 def test_tally_table_output_is_readable(monkeypatch, capsys):
     code, out, _ = run_cli(monkeypatch, capsys, "tally", "--reject", "AZ,PA")
     assert code == 0

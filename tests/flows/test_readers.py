@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -244,6 +245,31 @@ def test_sql_json_is_strict_json(warehouse, monkeypatch, capsys):
             "nothing": None,
         }
     ]
+
+
+def test_sql_prints_duckdb_s_own_values(warehouse, monkeypatch, capsys):
+    """Not a polars frame's: one would turn a sum (HUGEINT) into a decimal (1000.0 in JSON)
+    and a UUID into text, and cannot hold an INTERVAL at all."""
+    query = (
+        "select sum(draws) as total, max(finished_at - started_at) as took,"
+        " '00000000-0000-0000-0000-000000000001'::uuid as u from runs"
+    )
+    code, out, err = run_cli(
+        monkeypatch, capsys, "sql", query, "--db", str(warehouse), "--format", "json"
+    )
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert type(row["total"]) is int
+    assert row["total"] == 1000
+    assert row["took"] > 0
+    assert row["u"] == "00000000-0000-0000-0000-000000000001"
+    code, out, err = run_cli(
+        monkeypatch, capsys, "sql", query, "--db", str(warehouse), "--format", "csv"
+    )
+    assert code == 0, err
+    header, line = out.splitlines()
+    assert header == "total,took,u"
+    assert re.fullmatch(r"1000,0:00:\d\d(\.\d{6})?,00000000-0000-0000-0000-000000000001", line)
 
 
 @pytest.mark.parametrize("statement", ["select 1; select 2", "select 1; select 2;"])

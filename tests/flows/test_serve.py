@@ -317,43 +317,80 @@ def test_build_deployment_registers_nothing_and_names_the_file(tmp_path, monkeyp
     assert not (tmp_path / "w.duckdb").exists()
 
 
-def serve_options(tmp_path: Path, **changes: object) -> dict[str, object]:
+def test_the_deployment_parameters_are_the_sweep_request_fields():
+    """One declaration of a sweep's options: the scheduled flow's parameters are the sweep
+    request's fields (but ``resume``), with the same defaults."""
+    import dataclasses
+    import inspect
+
+    from flows.requests import SweepRequest
+    from flows.serve import deployment_parameters, scheduled_sweep
+
+    signature = inspect.signature(scheduled_sweep.fn).parameters
+    fields = {f.name: f for f in dataclasses.fields(SweepRequest) if f.name != "resume"}
+    assert set(signature) == set(fields)
+    for name, parameter in signature.items():
+        default = fields[name].default
+        if default is not dataclasses.MISSING:
+            assert parameter.default == (None if default == () else default), name
+    request = SweepRequest(scenario_path="s.toml", draws=5, seed=1, db="w.duckdb", vary=("a=1",))
+    assert set(deployment_parameters(request)) == set(fields) - {"address"}
+
+
+SERVE_KEYS = ("cron", "timezone", "name")
+"""serve_sweep's own keywords; every other option is a field of the sweep request."""
+
+
+def serve_call(tmp_path: Path, **changes: object) -> tuple[object, dict[str, object]]:
+    """A sweep request and serve_sweep's keywords, with ``changes`` applied."""
+    from flows.requests import SweepRequest
+
     options: dict[str, object] = {
         "db": str(tmp_path / "w.duckdb"),
         "cron": "0 6 * * *",
         "draws": 10,
-        "vary": ["votes.senate.D=0.1,0.3"],
+        "vary": ("votes.senate.D=0.1,0.3",),
+        **changes,
     }
-    return {**options, **changes}
+    serving = {k: v for k, v in options.items() if k in SERVE_KEYS}
+    fields = {k: v for k, v in options.items() if k not in SERVE_KEYS}
+    request = SweepRequest(scenario_path=str(scenario(tmp_path)), seed=None, **fields)  # type: ignore[arg-type]
+    return request, serving
 
 
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"cron": "0 6 * *"}, "--cron '0 6 * *': expected five fields"),
-        ({"cron": "61 6 * * *"}, "--cron '61 6 * * *': not a valid cron string"),
-        ({"cron": "every day"}, "--cron 'every day'"),
-        ({"cron": "0 6 * * *", "timezone": "Mars/Olympus"}, "--timezone 'Mars/Olympus'"),
-        ({"vary": ["votes.senate.D=0:x:3"]}, "start:stop:count"),
-        ({"vary": ["votes.nope=1,2"]}, "unknown key"),
-        ({"name": "a/b"}, "--name 'a/b'"),
-        ({"runner": "cluster"}, "--runner 'cluster'"),
-        ({"draws": 0}, "--draws 0"),
+        ({"cron": "0 6 * *"}, "cron '0 6 * *': expected five fields"),
+        ({"cron": "61 6 * * *"}, "cron '61 6 * * *': not a valid cron string"),
+        ({"cron": "every day"}, "cron 'every day'"),
+        ({"cron": "0 6 * * *", "timezone": "Mars/Olympus"}, "timezone 'Mars/Olympus'"),
+        ({"vary": ("votes.senate.D=0:x:3",)}, "start:stop:count"),
+        ({"vary": ("votes.nope=1,2",)}, "unknown key"),
+        ({"name": "a/b"}, "name 'a/b'"),
+        ({"runner": "cluster"}, "runner 'cluster'"),
+        ({"draws": 0}, "draws 0"),
     ],
 )
 def test_bad_input_is_one_line_and_starts_nothing(tmp_path, monkeypatch, changes, message):
+    """Below the CLI an error names the option as the deployment's parameter (``cron``);
+    the CLI shows it as its flag (``--cron``)."""
     from flows import serve
+    from models.errors import OptionError
 
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("serving started")
 
     monkeypatch.setattr(serve.scheduled_sweep, "serve", never)
     monkeypatch.setattr(serve, "prefect_api_url", never)
-    options = serve_options(tmp_path, **changes)
+    request, serving = serve_call(tmp_path, **changes)
     with pytest.raises(CountlabError) as error:
-        serve.serve_sweep(str(scenario(tmp_path)), **options)  # type: ignore[arg-type]
+        serve.serve_sweep(request, **serving)  # type: ignore[arg-type]
     assert message in str(error.value)
     assert len(str(error.value).splitlines()) == 1
+    if isinstance(error.value, OptionError):
+        assert not str(error.value).startswith("--")
+        assert error.value.as_flag().startswith("--" + message.split()[0])
     assert not (tmp_path / "w.duckdb").exists()
 
 
@@ -362,8 +399,9 @@ def test_serving_needs_a_prefect_server_that_answers(tmp_path, monkeypatch):
 
     url = f"http://127.0.0.1:{free_port()}/api"  # nothing listens there
     monkeypatch.setenv("PREFECT_API_URL", url)
+    request, serving = serve_call(tmp_path)
     with pytest.raises(CountlabError, match=f"no Prefect server answers at {url}"):
-        serve.serve_sweep(str(scenario(tmp_path)), **serve_options(tmp_path))  # type: ignore[arg-type]
+        serve.serve_sweep(request, **serving)  # type: ignore[arg-type]
     assert not (tmp_path / "w.duckdb").exists()
 
 

@@ -7,7 +7,7 @@ import pytest
 from flows import limits
 from flows.checks import check_folder
 from flows.requests import parse_address
-from models.errors import CountlabError
+from models.errors import CountlabError, OptionError
 
 
 def test_estimate_counts_draws_rows_bytes_and_time():
@@ -20,9 +20,14 @@ def test_estimate_counts_draws_rows_bytes_and_time():
 
 def test_past_a_billion_draws_needs_force(tmp_path):
     big = limits.estimate(limits.MAX_DRAWS + 1)
-    with pytest.raises(CountlabError, match="--force"):
-        limits.check_size(big, tmp_path / "w.duckdb", force=False, what="--draws")
-    limits.check_size(big, tmp_path / "w.duckdb", force=True, what="--draws")
+    with pytest.raises(OptionError) as error:
+        limits.check_size(big, tmp_path / "w.duckdb", force=False, what="7", field="draws")
+    # named as fields below the CLI (a Prefect parameter), as flags by the CLI
+    assert str(error.value).startswith("draws 7: ")
+    assert str(error.value).endswith("give force to run it anyway")
+    assert error.value.as_flag().startswith("--draws 7: ")
+    assert error.value.as_flag().endswith("give --force to run it anyway")
+    limits.check_size(big, tmp_path / "w.duckdb", force=True, what="7", field="draws")
 
 
 def test_more_than_the_free_disk_needs_force(tmp_path, monkeypatch):

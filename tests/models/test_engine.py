@@ -22,8 +22,8 @@ from models.behaviour import Scenario
 from models.contingent import NO_ONE
 from models.engine import SAMPLERS, Draws, simulate
 from models.oracle import Exact, exact_probabilities
+from models.outcomes import OUTCOMES
 from models.sampling import block_rng
-from models.tally import OUTCOMES
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,8 @@ import pytest
 import models
 from flows.sessions import SESSION_FILES, load_session, shipped_sessions
 from models.certificates import parse_certificates
-from models.count import count_session, outcome_label
+from models.deterministic_count import count_session
+from models.deterministic_count import tally_label as outcome_label
 from models.errors import CountlabError, InputError
 from models.rules import rules_for
 from models.session import CAUCUSES, parse_roster, parse_session_header

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from models.contingent import NO_ONE, on_ballot
-from models.count import count_session
-from models.tally import OUTCOMES, build_targets, tally
+from models.deterministic_count import count_session
+from models.outcomes import OUTCOMES
+from models.tally import build_targets, tally
 from tests.strategies import PROPERTY, rejections, rule_sets, sessions
 
 

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from models.certificates import parse_certificates
-from models.contingent import NO_ONE, house_ballot, on_ballot, senate_vote
-from models.count import count_session, describe_count, outcome_label
+from models.contingent import NO_ONE, on_ballot
+from models.deterministic_count import count_session, describe_count
+from models.deterministic_count import tally_label as outcome_label
 from models.errors import CountlabError
 from models.rules import (
     REGIMES,
@@ -22,12 +23,14 @@ from models.rules import (
     is_sustained,
     majority,
     rules_for,
+    rules_with,
     signers_needed,
     whole_number,
 )
 from models.session import CAUCUSES
 from models.states import DC, N_STATES, STATE_CODES, STATE_INDEX
 from models.tally import ACTING_PRESIDENT, Rejection, build_targets, elected, tally
+from tests.models.contingent_reference import house_ballot, senate_vote
 from tests.strategies import electors_2021, shipped, shipped_text, synthetic_session
 
 EASTMAN_7 = ("AZ", "GA", "MI", "NV", "NM", "PA", "WI")
@@ -384,6 +387,24 @@ def test_a10_counted_slate_broadcasts_over_draws():
         tiebreak="cases_2_3",
     )
     assert got.tolist() == [0, 1, 1, -1]
+
+
+@pytest.mark.parametrize("regime", sorted(REGIMES))
+def test_a10_multi_return_governor_tiebreak_is_refused_until_competing_slates_are_modelled(
+    regime,
+):
+    """A10: no count reads the switch yet (one slate per state), so only its default passes;
+    the default stays in every rule set, as stored with each run."""
+    switch = "multi_return_governor_tiebreak"
+    default = REGIMES[regime].multi_return_governor_tiebreak
+    assert rules_for(regime, **{switch: default}).switches()[switch] == default
+    for other in (v for v in SWITCHES[switch].values if v != default):
+        with pytest.raises(
+            CountlabError, match=f"^rule '{switch}' = '{other}': not modelled yet"
+        ) as raised:
+            rules_for(regime, **{switch: other})
+        assert "\n" not in str(raised.value)
+    assert [name for name, s in SWITCHES.items() if not s.modelled] == [switch]
 
 
 # --- §6 and B13 denominators ------------------------------------------------------------
@@ -941,6 +962,20 @@ def test_s7_regime_defaults_match_the_switch_table():
         assert rules.senate_contingent_vp_tiebreak is False
         assert rules.max_ballots == 1
         assert set(rules.switches()) == {"regime", *SWITCHES}
+
+
+def test_rules_with_takes_the_session_regime_unless_one_is_given_and_the_denominator_last():
+    assert rules_with(None, {}, default_regime="ecra2022") == REGIMES["ecra2022"]
+    assert rules_with("eca1887", {}, default_regime="ecra2022") == REGIMES["eca1887"]
+    rules = rules_with(
+        None,
+        {"denominator": "appointed", "max_ballots": "2"},
+        default_regime="vp-unilateral",
+        denominator="statutory",
+    )
+    assert (rules.regime, rules.denominator, rules.max_ballots) == ("vp-unilateral", "statutory", 2)
+    with pytest.raises(CountlabError, match="regime 'eca2022'"):
+        rules_with("eca2022", {}, default_regime="eca1887")
 
 
 def test_rules_for_coerces_strings_from_the_command_line():

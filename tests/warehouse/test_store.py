@@ -10,6 +10,7 @@ import pyarrow as pa
 import pytest
 
 from models.errors import CountlabError
+from models.outcomes import NO_CHOICE, OUTCOMES, outcome_label, parse_label
 from warehouse.schema import SCHEMA_VERSION, ensure_schema
 from warehouse.store import (
     INTERRUPTED,
@@ -275,6 +276,40 @@ def test_outcome_probabilities_view_has_every_label_with_se_and_wilson_interval(
         assert (lo, hi) == pytest.approx(wilson(n, 10))
     winners = dict(con.execute("select candidate, p from winner_probabilities").fetchall())
     assert winners == pytest.approx({"biden": 0.7, "trump": 0.2})
+    con.close()
+
+
+def test_outcome_labels_view_spells_the_labels_of_models_outcomes(db):
+    con = connect(db)
+    run_key = start(con, draws=1)
+    store(con, run_key, draws_rows(run_key, [("electors", "biden")]))
+    complete_run(con, "run1")
+    rows = con.execute("select label, outcome, candidate from outcome_labels").fetchall()
+    assert sorted(rows) == sorted(
+        (outcome_label(kind, c), kind, None if kind == NO_CHOICE else c)
+        for kind in OUTCOMES
+        for c in (CANDIDATES if kind != NO_CHOICE else (None,))
+    )
+    assert all(parse_label(label) == (kind, c) for label, kind, c in rows)
+    con.close()
+
+
+def test_mc_se_macro_and_its_return_to_a_warehouse_that_lacks_it(db):
+    """The views' standard error is one macro; every write connection re-creates the
+    macros, so a warehouse written before it (schema 3 too) gets it when next opened."""
+    con = connect(db)
+    for n, draws in ((0, 10), (3, 10), (10, 10), (7, 1000)):
+        (se,) = con.execute("select mc_se(?::bigint, ?::bigint)", [n, draws]).fetchone()
+        assert se == pytest.approx(math.sqrt(n / draws * (1 - n / draws) / draws), abs=1e-15)
+    con.close()
+    raw = duckdb.connect(str(db))
+    raw.execute("drop macro mc_se")
+    with pytest.raises(duckdb.CatalogException):
+        raw.execute("select * from outcome_probabilities").fetchall()
+    raw.close()
+    con = connect(db)
+    assert con.execute("select count(*) from outcome_probabilities").fetchone() == (0,)
+    assert con.execute("select mc_se(1, 4)").fetchone()[0] == pytest.approx(math.sqrt(3) / 8)
     con.close()
 
 

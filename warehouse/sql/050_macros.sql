@@ -1,3 +1,7 @@
+-- Monte Carlo standard error of a proportion, n successes in draws trials: sqrt(p (1 - p) / draws).
+
+create or replace macro mc_se(n, draws) as sqrt((n / draws) * (1 - n / draws) / draws);
+
 -- 95% Wilson score interval for n successes in draws trials (z = 1.959963984540054).
 
 create or replace macro wilson_low(n, draws) as greatest(0.0, (

@@ -2,8 +2,8 @@
 -- rows (codes and per-candidate arrays) into labels and maps. Probabilities are per run and
 -- point (a run has one point, 0), with Monte Carlo standard errors and 95% Wilson
 -- intervals; every possible outcome label appears, with p = 0 when it never occurred.
--- {OUTCOMES} and {ACTING_PRESIDENT} are filled in from models.tally when the schema is
--- applied.
+-- {OUTCOMES} and {ACTING_PRESIDENT} are filled in from models.outcomes and models.tally when
+-- the schema is applied.
 
 create or replace view completed_runs as
 select * from runs where status = 'completed';
@@ -48,6 +48,8 @@ select
 from stored_objection_votes as v
 inner join completed_points as p on v.run_key = p.run_key and v.point = p.point;
 
+-- The outcome labels in SQL, as models/outcomes.py spells them in Python (outcome_label):
+-- 'electors:<candidate>', 'house:<candidate>', 'no_choice'. Keep the two in step.
 create or replace view outcome_labels as
 with
 candidates as (
@@ -111,7 +113,7 @@ final as (
         n,
         draws,
         n / draws as p,
-        sqrt((n / draws) * (1 - n / draws) / draws) as se,
+        mc_se(n, draws) as se,
         wilson_low(n, draws) as ci_low,
         wilson_high(n, draws) as ci_high
     from joined
@@ -142,7 +144,7 @@ final as (
         coalesce(w.n, 0) as n,
         p.draws,
         coalesce(w.n, 0) / p.draws as p,
-        sqrt((coalesce(w.n, 0) / p.draws) * (1 - coalesce(w.n, 0) / p.draws) / p.draws) as se,
+        mc_se(coalesce(w.n, 0), p.draws) as se,
         wilson_low(coalesce(w.n, 0), p.draws) as ci_low,
         wilson_high(coalesce(w.n, 0), p.draws) as ci_high
     from completed_points as p
@@ -181,7 +183,7 @@ final as (
         c.n_sustained,
         c.n_raised / p.draws as p_raised,
         c.n_sustained / p.draws as p_sustained,
-        sqrt((c.n_sustained / p.draws) * (1 - c.n_sustained / p.draws) / p.draws) as se,
+        mc_se(c.n_sustained, p.draws) as se,
         wilson_low(c.n_sustained, p.draws) as ci_low,
         wilson_high(c.n_sustained, p.draws) as ci_high,
         c.mean_house_yes,

@@ -8,10 +8,11 @@ from typing import Any
 import numpy as np
 
 from models.contingent import NO_ONE
+from models.outcomes import code_label
 from models.rules import Rules, signers_needed
 from models.session import Session
 from models.states import STATE_CODES
-from models.tally import ACTING_PRESIDENT, OUTCOMES, Rejection, Tally, build_targets, tally
+from models.tally import ACTING_PRESIDENT, Rejection, Tally, build_targets, tally
 
 
 def count_session(session: Session, rules: Rules, rejections: Sequence[Rejection]) -> Tally:
@@ -22,12 +23,11 @@ def count_session(session: Session, rules: Rules, rejections: Sequence[Rejection
     return tally(session, rules, sustained, targets)
 
 
-def outcome_label(result: Tally, session: Session, draw: int = 0) -> str:
-    """Return ``electors:<candidate>``, ``house:<candidate>`` or ``no_choice``."""
-    kind = OUTCOMES[int(result.outcome[draw])]
-    if kind == "no_choice":
-        return kind
-    return f"{kind}:{session.candidate_keys[int(result.president[draw])]}"
+def tally_label(result: Tally, session: Session, draw: int = 0) -> str:
+    """Return the outcome label of one draw of ``result`` (see :mod:`models.outcomes`)."""
+    return code_label(
+        int(result.outcome[draw]), int(result.president[draw]), session.candidate_keys
+    )
 
 
 def describe_count(
@@ -93,7 +93,7 @@ def describe_count(
         "majority_needed": int(result.needed[0]),
         "totals": {k: int(result.totals[0, c]) for c, k in enumerate(keys)},
         "winner": name(int(result.president[0]), keys),
-        "outcome": outcome_label(result, session),
+        "outcome": tally_label(result, session),
         "vice_president": {
             "totals": {k: int(result.vp_totals[0, v]) for v, k in enumerate(vp_keys)},
             "winner": name(int(result.vice_president[0]), vp_keys),
