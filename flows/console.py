@@ -1,5 +1,5 @@
-"""What the CLI shows while a flow runs: a progress bar on a terminal, else progress lines
-(also in the flow run's Prefect log).
+"""What the CLI shows: progress while a flow runs (a progress bar on a terminal, else
+progress lines, also in the flow run's Prefect log) and the tables its commands print.
 """
 
 from __future__ import annotations
@@ -10,7 +10,16 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+from rich.console import Console
+from rich.table import Column, Table
+
+from flows.sessions import load_session, shipped_sessions
+from models.outcomes import outcome_kind
+from models.rules import REGIMES, SWITCHES
+from warehouse.gc import Garbage
 
 PROGRESS_SECONDS = 5.0
 """Seconds between progress lines when stderr is no terminal (``COUNTLAB_PROGRESS_SECONDS``)."""
@@ -72,3 +81,213 @@ def with_progress(
     ) as bar:
         task_id = bar.add_task("draws", total=total)
         return start(lambda n: bar.advance(task_id, n))
+
+
+# Piped output (files, tests, CI logs) is not cut to 80 columns.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+
+
+def print_count(result: dict[str, Any]) -> None:
+    """Print one deterministic count (``countlab tally``)."""
+    out.print(
+        f"[bold]Joint session of {result['session']}[/bold]  regime {result['regime']}, "
+        f"denominator {result['denominator']}"
+    )
+    if result["rejected"]:
+        rejected = ", ".join(
+            f"{r['state']}{'@' + r['candidate'] if r['candidate'] else ''} ({r['ground']})"
+            for r in result["rejected"]
+        )
+        out.print(f"Votes rejected: {rejected}")
+    out.print(
+        f"Whole number of electors: {result['whole_number']} (appointed "
+        f"{result['appointed']}); majority needed: {result['majority_needed']}"
+    )
+    table = Table("candidate", "electoral votes", "vice president", "electoral votes")
+    pres = list(result["totals"].items())
+    vps = list(result["vice_president"]["totals"].items())
+    for i in range(max(len(pres), len(vps))):
+        p = pres[i] if i < len(pres) else ("", "")
+        v = vps[i] if i < len(vps) else ("", "")
+        table.add_row(p[0], str(p[1]), v[0], str(v[1]))
+    out.print(table)
+    contingent = result["contingent"]
+    if contingent and contingent.get("house"):
+        house = contingent["house"]
+        votes = ", ".join(f"{k} {n}" for k, n in house["state_votes"].items())
+        out.print(
+            f"House by state delegation (12th Amendment): {votes}, divided "
+            f"{house['divided']}; {house['needed']} states needed; quorum "
+            f"{'met' if house['quorum'] else 'NOT met'} -> {house['winner'] or 'no choice'}"
+        )
+    if contingent and contingent.get("senate"):
+        senate = contingent["senate"]
+        votes = ", ".join(f"{k} {n}" for k, n in senate["votes"].items())
+        out.print(
+            f"Senate for Vice President: {votes}; {senate['needed']} of "
+            f"{senate['whole_number']} needed -> {senate['winner'] or 'no choice'}"
+        )
+    winner = result["winner"]
+    how = outcome_kind(result["outcome"])
+    out.print(
+        f"[bold]President: {winner or 'no choice'}[/bold]"
+        + (f" (elected by the {'electors' if how == 'electors' else 'House'})" if winner else "")
+        + f"; Vice President: {result['vice_president']['winner'] or 'no choice'}; "
+        f"acting President on 20 January: {result['acting_president']}"
+    )
+
+
+def print_sessions() -> None:
+    """The shipped sessions (``countlab sessions``)."""
+    table = Table(
+        "session",
+        "congress",
+        "election",
+        "candidates",
+        "default regime",
+        "House sworn",
+        "Senate sworn",
+    )
+    for date in shipped_sessions():
+        s = load_session(date)
+        table.add_row(
+            date,
+            str(s.congress),
+            str(s.election_year),
+            ", ".join(s.candidate_keys),
+            s.default_regime,
+            str(s.roster.n_sworn("house")),
+            str(s.roster.n_sworn("senate")),
+        )
+    out.print(table)
+
+
+def print_rules() -> None:
+    """The rule switches, their values and each regime's default (``countlab rules``)."""
+    table = Table(Column("switch", no_wrap=True), "values", *REGIMES, "rules.md")
+    for name, switch in SWITCHES.items():
+        table.add_row(
+            name,
+            " | ".join(switch.values),
+            *(str(getattr(r, name)).lower() for r in REGIMES.values()),
+            switch.rule if switch.modelled else f"{switch.rule}\nnot modelled yet",
+        )
+    out.print(table)
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    """A run's summary: outcomes, objections, winners (``countlab run``)."""
+    with_exact = any("exact" in o for o in summary["outcomes"].values())
+    exact_column = ("exact",) if with_exact else ()
+    outcomes = Table(
+        "outcome", "P", "± SE", "95% interval", *exact_column, title="How the President is chosen"
+    )
+    for label, o in summary["outcomes"].items():
+        exact = (f"{o['exact']:.4f}",) if with_exact else ()
+        outcomes.add_row(
+            label,
+            f"{o['p']:.4f}",
+            f"{o['se']:.4f}",
+            f"[{o['ci_low']:.4f}, {o['ci_high']:.4f}]",
+            *exact,
+        )
+    out.print(outcomes)
+    with_exact = any("exact" in o for o in summary["objections"].values())
+    objections = Table(
+        "objection",
+        "P(raised)",
+        "P(sustained)",
+        "± SE",
+        *(("exact",) if with_exact else ()),
+        "mean House yea-nay",
+        "mean Senate yea-nay",
+        title="Objections",
+    )
+    for state, o in summary["objections"].items():
+        votes = o["mean_votes"]
+        house = (
+            ""
+            if votes["house_yes"] is None
+            else f"{votes['house_yes']:.1f}-{votes['house_no']:.1f}"
+        )
+        senate = (
+            ""
+            if votes["senate_yes"] is None
+            else f"{votes['senate_yes']:.1f}-{votes['senate_no']:.1f}"
+        )
+        exact = (f"{o['exact']:.4g}",) if with_exact else ()
+        objections.add_row(
+            state,
+            f"{o['p_raised']:.4f}",
+            f"{o['p_sustained']:.4f}",
+            f"{o['se']:.4f}",
+            *exact,
+            house,
+            senate,
+        )
+    out.print(objections)
+    winners = ", ".join(f"{c} {w['p']:.4f}" for c, w in summary["winners"].items())
+    out.print(f"President chosen by any route: {winners}")
+
+
+def print_sweep(result: dict[str, Any]) -> None:
+    """Print a sweep: one row per point, its parameters, the outcomes that occur and each
+    objection's probability of being sustained."""
+    points = result["points"]
+    keys = list(dict.fromkeys(k for p in points for k in p["params"]))
+    labels = [
+        label
+        for label in dict.fromkeys(lb for p in points for lb in p["outcomes"])
+        if any(p["outcomes"].get(label, {}).get("p", 0) > 0 for p in points)
+    ]
+    states = list(dict.fromkeys(s for p in points for s in p["objections"]))
+    out.print(
+        f"[bold]Sweep {result['run_id']}[/bold]: {len(points)} points x "
+        f"{result['draws']:,} draws, seed {result['seed']}"
+    )
+    table = Table("point", *keys, *(f"P({lb})" for lb in labels), *(f"{s} sust." for s in states))
+    for p in points:
+        table.add_row(
+            str(p["point"]),
+            *(_cell(p["params"].get(k)) for k in keys),
+            *(_probability(p["outcomes"].get(lb)) for lb in labels),
+            *(_probability(p["objections"].get(s), "p_sustained") for s in states),
+        )
+    out.print(table)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "" if value is None else str(value)
+
+
+def _probability(entry: dict[str, Any] | None, key: str = "p") -> str:
+    if entry is None:
+        return ""
+    return f"{entry[key]:.4f} ± {entry['se']:.4f}"
+
+
+def print_rows(columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """A query's rows as a table (``countlab sql --format table``)."""
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    out.print(table)
+
+
+def print_garbage(found: list[Garbage], *, db: Path, dry_run: bool) -> None:
+    """What ``countlab gc`` removed (or would remove), one line per run and a total."""
+    verb = "would remove" if dry_run else "removed"
+    for g in found:
+        print(
+            f"{g.run_id} ({g.kind}, {g.status}): {verb} {g.chunks:,} chunks, "
+            f"{g.draws:,} draws, {g.vote_rows:,} objection-vote rows"
+        )
+    draws = sum(g.draws for g in found)
+    votes = sum(g.vote_rows for g in found)
+    print(
+        f"countlab gc: {verb} the rows of {len(found)} run{'' if len(found) == 1 else 's'} "
+        "that did not complete "
+        f"({draws:,} draws, {votes:,} objection-vote rows) from {db}"
+    )

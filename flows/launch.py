@@ -12,6 +12,7 @@ import functools
 import os
 import signal
 import subprocess
+import sys
 import threading
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -196,3 +197,24 @@ def launch(flow: Any, plan: Plan, progress: Callable[[int], None] | None = None)
         ):
             result = configured(plan, progress)
             return result
+
+
+def run_prefect_server(port: int) -> int:
+    """Run ``prefect server start`` on 127.0.0.1:``port`` in the foreground (``countlab
+    server``) until it exits or Ctrl-C stops it; return its exit code. The server dies with
+    this process, whatever stops it (SIGKILL included)."""
+    command = [sys.executable, "-m", "prefect", "server", "start"]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, preexec_fn=die_with_parent)  # noqa: PLW1509 (before any thread)
+    track_child(process.pid)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        try:
+            process.wait(timeout=8)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        raise
+    finally:
+        forget_child(process.pid)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib as mpl
 
 mpl.use("svg")
 import matplotlib.pyplot as plt  # after choosing the backend
+from matplotlib.figure import Figure
+from matplotlib.typing import RcKeyType
 
 OKABE_ITO = (
     "#0072B2",  # blue
@@ -24,7 +27,7 @@ OKABE_ITO = (
     "#F0E442",  # yellow
     "#000000",
 )
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "font.size": 10,
     "axes.titlesize": 11,
     "axes.spines.top": False,
@@ -34,7 +37,7 @@ STYLE = {
 }
 
 
-def _svg(fig: plt.Figure) -> str:
+def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)

@@ -10,8 +10,12 @@ recomputes every chunk. DuckDB reuses the freed blocks; the file does not shrink
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
+
+from warehouse.lease import writer_lease
+from warehouse.store import connect, connect_read_only
 
 COLLECTABLE = ("failed", "interrupted")
 """Statuses whose stored rows :func:`collect` removes."""
@@ -67,3 +71,22 @@ def collect(con: duckdb.DuckDBPyConnection, found: list[Garbage]) -> None:
     except BaseException:
         con.rollback()
         raise
+
+
+def collect_garbage(db: Path, *, dry_run: bool) -> list[Garbage]:
+    """What runs that did not complete left in the warehouse ``db``, removed unless
+    ``dry_run`` (then only read). Removing holds the writer lease: no run writes meanwhile."""
+    if dry_run:
+        con = connect_read_only(db)
+        try:
+            return garbage(con)
+        finally:
+            con.close()
+    with writer_lease(db, kind="gc"):
+        con = connect(db, kind="gc")
+        try:
+            found = garbage(con)
+            collect(con, found)
+            return found
+        finally:
+            con.close()
