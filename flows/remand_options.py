@@ -7,7 +7,7 @@ state given twice (in one option or across repeats) is refused, never silently r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -60,7 +60,7 @@ def _state(option: str, item: str, code: str) -> str:
     return state
 
 
-def _once(option: str, item: str, state: str, seen: dict[str, object]) -> None:
+def _once(option: str, item: str, state: str, seen: Mapping[str, object]) -> None:
     if state in seen:
         raise CountlabError(f"{option} {item!r}: state {state} given twice")
 
