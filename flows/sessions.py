@@ -1,8 +1,10 @@
 """Load sessions: the four shipped ones, or a user's directory of the same shape.
 
 A session directory holds ``session.toml``, ``members.csv`` and ``electoral_votes.csv``
-(see ``models/data/sessions/2021-01-06/`` and the README). This module does the file I/O;
-parsing and validation are pure functions in :mod:`models.session`.
+(see ``models/data/sessions/2021-01-06/`` and the README), and may hold the state side
+(remand.md §4): ``state_governments.csv`` (every shipped session has it) and
+``remand_facts.csv`` (shipped for 2021). This module does the file I/O; parsing and
+validation are pure functions in :mod:`models.session` and :mod:`models.statehouses`.
 """
 
 from __future__ import annotations
@@ -15,8 +17,14 @@ from flows.files import read_utf8
 from models.certificates import parse_certificates
 from models.errors import CountlabError
 from models.session import Session, build_session, parse_roster, parse_session_header
+from models.statehouses import parse_remand_facts, parse_state_governments
 
 SESSION_FILES = ("session.toml", "members.csv", "electoral_votes.csv")
+"""The files every session directory needs."""
+
+STATE_FILES = ("state_governments.csv", "remand_facts.csv")
+"""The state side: optional in a user's directory (absent = none), validated when present;
+a shipped session needs ``state_governments.csv``."""
 
 
 def shipped_sessions() -> tuple[str, ...]:
@@ -25,12 +33,21 @@ def shipped_sessions() -> tuple[str, ...]:
     return tuple(sorted(p.name for p in root.iterdir() if p.is_dir()))
 
 
-def _read(folder: Traversable | Path, name: str, label: str) -> tuple[str, str]:
+def _read(
+    folder: Traversable | Path, name: str, label: str, needs: tuple[str, ...] = SESSION_FILES
+) -> tuple[str, str]:
     source = f"{label}/{name}"
-    missing = CountlabError(
-        f"{source}: file not found (a session needs {', '.join(SESSION_FILES)})"
-    )
+    missing = CountlabError(f"{source}: file not found (a session needs {', '.join(needs)})")
     return read_utf8(folder / name, source=source, missing=missing), source
+
+
+def _read_optional(folder: Traversable | Path, name: str, label: str) -> tuple[str | None, str]:
+    """The text of an optional file, None when there is nothing of that name."""
+    path = folder / name
+    source = f"{label}/{name}"
+    if not path.is_file() and not path.is_dir():
+        return None, source
+    return read_utf8(path, source=source, missing=CountlabError(f"{source}: not a file")), source
 
 
 def load_session(name: str) -> Session:
@@ -56,4 +73,14 @@ def load_session(name: str) -> Session:
     )
     text, source = _read(folder, "members.csv", label)
     roster = parse_roster(text, source=source, certificates=certificates)
-    return build_session(header, roster, certificates)
+    governments_text, source = (
+        _read(folder, "state_governments.csv", label, (*SESSION_FILES, "state_governments.csv"))
+        if name in shipped
+        else _read_optional(folder, "state_governments.csv", label)
+    )
+    governments = (
+        {} if governments_text is None else parse_state_governments(governments_text, source=source)
+    )
+    facts_text, source = _read_optional(folder, "remand_facts.csv", label)
+    facts = {} if facts_text is None else parse_remand_facts(facts_text, source=source)
+    return build_session(header, roster, certificates, governments=governments, remand_facts=facts)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
 from models.certificates import Certificates
 from models.errors import InputError
+from models.statehouses import RemandFacts, StateGovernment
 from models.states import N_STATES, STATE_CODES, STATE_INDEX
 
 CAUCUSES: tuple[str, ...] = ("D", "R")
@@ -65,7 +66,12 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Session:
-    """A joint session to count electoral votes, with everything the count needs."""
+    """A joint session to count electoral votes, with everything the count needs.
+
+    ``governments`` (every state and DC, from ``state_governments.csv``) and
+    ``remand_facts`` (the states the sources cover, from ``remand_facts.csv``) are the
+    state side (remand.md §4); empty when the session directory has no such file.
+    """
 
     date: str
     congress: int
@@ -78,6 +84,8 @@ class Session:
     nominee: dict[str, tuple[str, str]]  # caucus -> (president key, vice-president key)
     roster: Roster
     certificates: Certificates
+    governments: dict[str, StateGovernment] = field(default_factory=dict)
+    remand_facts: dict[str, RemandFacts] = field(default_factory=dict)
 
     @property
     def candidate_keys(self) -> tuple[str, ...]:
@@ -332,8 +340,15 @@ def parse_session_header(text: str, *, source: str) -> SessionHeader:
     )
 
 
-def build_session(header: SessionHeader, roster: Roster, certificates: Certificates) -> Session:
-    """Assemble a session from its parsed parts."""
+def build_session(
+    header: SessionHeader,
+    roster: Roster,
+    certificates: Certificates,
+    *,
+    governments: dict[str, StateGovernment] | None = None,
+    remand_facts: dict[str, RemandFacts] | None = None,
+) -> Session:
+    """Assemble a session from its parsed parts (the state side empty unless given)."""
     return Session(
         date=header.date,
         congress=header.congress,
@@ -346,4 +361,6 @@ def build_session(header: SessionHeader, roster: Roster, certificates: Certifica
         nominee=header.nominee,
         roster=roster,
         certificates=certificates,
+        governments=dict(governments or {}),
+        remand_facts=dict(remand_facts or {}),
     )

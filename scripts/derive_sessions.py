@@ -11,20 +11,30 @@ For each session date it writes ``models/data/sessions/<date>/`` with:
 * ``members.csv``: the roster (bioguide_id, name, chamber, state, district, party, caucus,
   sworn); the Voteview ids and per-row source columns are dropped;
 * ``electoral_votes.csv``: electors appointed and presidential electoral votes per state;
-* ``recorded_votes.csv``: member-level votes on the objections decided that day, if any.
+* ``recorded_votes.csv``: member-level votes on the objections decided that day, if any;
+* ``state_governments.csv``: each state's (and DC's) governor party and the control and
+  seats of each chamber on the date (remand.md ST3), from ``state_governments.csv``; the
+  notes and source columns are dropped, blanks stay blank (2025 seats; Nebraska's house);
+* ``remand_facts.csv`` (2021 only): the ST3 facts of the seven states with a 14 December
+  alternate paper, from the table :data:`ST3_2021` below (remand.md is prose, not data).
 
-The script checks the derived facts against the verified counts of ``data/README.md``
-(sworn members per chamber and caucus, electoral totals) and fails loudly if they differ.
-It is the only place that reads ``../shared``; nothing at run time or in tests does.
+The script checks the derived facts against the verified counts of ``data/README.md`` and
+``data/state_governments.md`` (sworn members per chamber and caucus, electoral totals,
+governors and legislatures by party; seat counts against control and chamber sizes; the
+ST3 table against the derived governments) and fails loudly if they differ. It is the
+only place that reads ``../shared``; nothing at run time or in tests does.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import math
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple, NoReturn
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "models" / "data" / "sessions"
@@ -131,6 +141,128 @@ EXPECTED_SWORN = {
     },
 }
 
+# Governors and legislatures by party per date, as totalled in data/state_governments.md
+# (§3: 2021; §4: 2025; §5: 2005 and 1969). A legislature is D or R when one party controls
+# every chamber, ``split`` when the chambers differ or one is split; Nebraska (and
+# Minnesota in 1969) are nonpartisan. DC has neither.
+EXPECTED_GOVERNMENTS: dict[str, dict[str, dict[str, int]]] = {
+    "2021-01-06": {
+        "governors": {"R": 27, "D": 23},
+        "legislatures": {"R": 29, "D": 18, "split": 2, "nonpartisan": 1},
+    },
+    "2025-01-06": {
+        "governors": {"R": 27, "D": 23},
+        "legislatures": {"R": 27, "D": 18, "split": 4, "nonpartisan": 1},
+    },
+    "2005-01-06": {
+        "governors": {"R": 26, "D": 24},
+        "legislatures": {"R": 20, "D": 19, "split": 10, "nonpartisan": 1},
+    },
+    "1969-01-06": {
+        "governors": {"R": 26, "D": 24},
+        "legislatures": {"R": 20, "D": 20, "split": 8, "nonpartisan": 2},
+    },
+}
+GOVERNMENT_COLUMNS = [
+    "state",
+    "governor_party",
+    "senate_control",
+    "senate_d",
+    "senate_r",
+    "senate_other",
+    "house_control",
+    "house_d",
+    "house_r",
+    "house_other",
+]
+CONTROLS = ("D", "R", "split", "nonpartisan")
+# Plausible chamber sizes (seats incl. vacancies): upper chambers 19 (Delaware, 1969) to 67
+# (Minnesota); lower chambers 39 (Delaware, 1969) to 400 (New Hampshire).
+CHAMBER_SIZES = {"senate": (15, 70), "house": (35, 400)}
+# Chambers whose size differs between 2005 and 2021: New York's Senate grew from 62 to 63
+# seats in 2012. Every other chamber has the same number of seats on both dates.
+RESIZED_2005_2021 = {("NY", "senate")}
+# 2025 seat counts are blank in the source (state_governments.md §8: no dated table found).
+SEATS_BLANK = {"2025-01-06"}
+
+
+class St3(NamedTuple):
+    """One column of remand.md §4 ST3's table (January 2021) for a state with a 14 December
+    alternate paper (P10)."""
+
+    legislature: str  # "legislature (upper / lower)": the majority of both chambers
+    governor: str  # "governor" [S60]
+    regular_session: str  # "2021 regular session convenes" [S59]
+    self_call_rule: str | None  # "special session: self-call": each house's threshold
+    majority_meets: str  # "majority meets self-call threshold?": yes, no, governor, n/a, ?
+    governor_can_call: bool  # "special session: governor" [S58]
+    veto_proof: bool  # "veto-proof majority held?" [S59]
+    safe_harbor_met: bool  # "safe harbor met (8 Dec)" [S62]
+    alternate_paper: str  # "14 Dec alternate paper": unconditional or conditional
+    paper_late: bool  # "late" in that row (E3: MI, WI); not established elsewhere
+
+
+# remand.md §4 ST3, transcribed (the doc is prose): ``majority_meets`` "governor" is PA's
+# "yes (R majorities), but the call is the governor's"; "?" is NM's "House not retrieved".
+ST3_2021: dict[str, St3] = {
+    "AZ": St3("R", "R", "2021-01-11", "2/3", "no", True, False, True, "unconditional", False),
+    "GA": St3("R", "R", "2021-01-11", "3/5", "no", True, False, True, "unconditional", False),
+    "MI": St3("R", "D", "2021-01-13", None, "n/a", True, False, True, "unconditional", True),
+    "NM": St3("D", "D", "2021-01-19", "3/5", "?", True, False, True, "conditional", False),
+    "NV": St3("D", "D", "2021-02-01", "2/3", "no", True, False, True, "unconditional", False),
+    "PA": St3(
+        "R", "D", "2021-01-05", "majority", "governor", True, False, True, "conditional", False
+    ),
+    "WI": St3("R", "D", "2021-01-04", "majority", "yes", True, False, False, "unconditional", True),
+}
+REMAND_FACTS = {"2021-01-06": ST3_2021}
+REMAND_FACT_COLUMNS = [
+    "state",
+    "regular_session",
+    "self_call",
+    "governor_can_call",
+    "veto_proof",
+    "safe_harbor_met",
+    "alternate_paper",
+    "paper_late",
+]
+REMAND_PROVENANCE = [
+    (
+        "regular_session: ST3 '2021 regular session convenes' [S59]; PA 5 Jan, the first Tuesday "
+        "of January, a 'continuing body' [S58 PA]; WI 4 Jan, organisation (Wis. Stat. 13.02 [S58 WI])"
+    ),
+    (
+        "self_call: true only where ST3 says the majority meets the self-call threshold and the "
+        "legislature calls itself: WI (extraordinary session, LWV v. Evers [S58 WI]). False for AZ "
+        "(2/3 of each house), GA (3/5) and NV (2/3): thresholds not met; MI: no self-call route "
+        "[S58 MI]; PA: the majorities meet the petition threshold but the governor must call "
+        "[S58 PA]"
+    ),
+    (
+        "self_call NM: false by default, a scenario input. ST3 has the Senate (D 27 of 42 >= 26, "
+        "3/5) but not the House count (E6); the NCSL count in state_governments.csv, 45 D of 70, "
+        "would meet 3/5 (42)"
+    ),
+    "governor_can_call: ST3 'special session: governor', yes for all seven [S58]",
+    (
+        "veto_proof: ST3 'veto-proof majority held?', no for all seven [S59]; PA's override "
+        "threshold is not sourced (E6); checked here against 2/3 of the seats"
+    ),
+    "safe_harbor_met: ST3 'safe harbor met (8 Dec)' (old 3 U.S.C. §5), yes except WI [S62]",
+    (
+        "alternate_paper: ST3 '14 Dec alternate paper' (P10): NM and PA conditional (E1), the "
+        "others unconditional"
+    ),
+    (
+        "paper_late: MI and WI late (ST3, E3). Whether the AZ, GA, NV, NM and PA papers arrived is "
+        "not established (E3): recorded false, a scenario input"
+    ),
+    (
+        "checked against state_governments.csv: ST3's governors and legislature control, its "
+        "threshold answers and 'veto-proof: no' from the seats"
+    ),
+]
+
 VOTE_CODES = {
     "yea": "yea",
     "paired_yea": "paired_yea",
@@ -148,7 +280,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
+def write_csv(path: Path, header: list[str], rows: Sequence[Sequence[object]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
@@ -159,7 +291,31 @@ def toml_str(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def session_toml(date: str, facts: dict[str, object]) -> str:
+def toml_list(values: list[str]) -> str:
+    if not values:
+        return "[]"
+    return "[\n" + "".join(f"    {toml_str(v)},\n" for v in values) + "]"
+
+
+Provenance = dict[str, dict[str, str | list[str]]]
+
+
+def provenance_toml(provenance: Provenance) -> list[str]:
+    """``[provenance."<file>"]`` tables: the source of each derived file and what was dropped."""
+    lines: list[str] = []
+    for name, entry in provenance.items():
+        lines += ["", f"[provenance.{toml_str(name)}]"]
+        for key, value in entry.items():
+            shown = toml_list(value) if isinstance(value, list) else toml_str(value)
+            lines.append(f"{key} = {shown}")
+    return lines
+
+
+def dropped(header: list[str], kept: list[str]) -> list[str]:
+    return [c for c in header if c not in kept]
+
+
+def session_toml(date: str, facts: dict[str, object], provenance: Provenance) -> str:
     name, caucus = facts["presiding_officer"]  # type: ignore[misc]
     lines = [
         "# Derived by scripts/derive_sessions.py from ../shared/data (see data/README.md there).",
@@ -195,12 +351,153 @@ def session_toml(date: str, facts: dict[str, object]) -> str:
             f"party = {toml_str(party)}",
             f"caucus = {toml_str(cau)}",
         ]
+    lines += ["", "# Where each derived file of this folder comes from (not read by countlab)."]
+    lines += provenance_toml(provenance)
     return "\n".join(lines) + "\n"
 
 
-def derive(shared: Path, date: str, facts: dict[str, object]) -> None:
+def fail(date: str, message: str) -> NoReturn:
+    sys.exit(f"{date}: {message}")
+
+
+def seats(row: dict[str, str], chamber: str) -> tuple[int, int, int] | None:
+    """A chamber's (D, R, other) seats, None when the source gives none."""
+    cells = [row[f"{chamber}_{side}"] for side in ("d", "r", "other")]
+    if not any(cells):
+        return None
+    if not all(c.isdigit() for c in cells):
+        fail(row["date"], f"{row['state']} {chamber} seats {cells}: not all whole numbers")
+    d, r, other = (int(c) for c in cells)
+    return d, r, other
+
+
+def check_governments(date: str, rows: list[dict[str, str]], states: list[str]) -> None:
+    """Fail loudly unless ``rows`` (one date) are 51 known states with known codes, seats that
+    fit their control and a plausible chamber size, and the totals of state_governments.md."""
+    if [r["state"] for r in rows] != sorted(states):
+        fail(date, f"state_governments.csv states {[r['state'] for r in rows]} != {states}")
+    legislatures: Counter[str] = Counter()
+    for row in rows:
+        state = row["state"]
+        facts = [row[c] for c in GOVERNMENT_COLUMNS[1:]]
+        if state == "DC":
+            if any(facts):
+                fail(date, f"DC has no governor or legislature, the source gives {facts}")
+            continue
+        if row["governor_party"] not in ("D", "R"):
+            fail(date, f"{state} governor party {row['governor_party']!r}")
+        chambers = ("senate",) if state == "NE" else ("senate", "house")
+        if state == "NE" and (
+            row["senate_control"] != "nonpartisan" or any(row[c] for c in GOVERNMENT_COLUMNS[6:])
+        ):
+            fail(date, f"NE is unicameral and nonpartisan, the source gives {facts}")
+        for chamber in chambers:
+            control = row[f"{chamber}_control"]
+            if control not in CONTROLS:
+                fail(date, f"{state} {chamber} control {control!r}")
+            counts = seats(row, chamber)
+            if counts is None:
+                if date not in SEATS_BLANK and control != "nonpartisan":
+                    fail(date, f"{state} {chamber}: no seat counts")
+                continue
+            if date in SEATS_BLANK:
+                fail(date, f"{state} {chamber}: seat counts where the source has none")
+            total = sum(counts)
+            low, high = CHAMBER_SIZES[chamber]
+            if not low <= total <= high:
+                fail(date, f"{state} {chamber}: {total} seats, outside {low}-{high}")
+            held = {"D": counts[0], "R": counts[1]}.get(control)
+            if held is not None and 2 * held <= total:
+                fail(date, f"{state} {chamber}: control {control} holds {held} of {total} seats")
+        if "house" in chambers:
+            upper, lower = seats(row, "senate"), seats(row, "house")
+            if upper and lower and sum(upper) >= sum(lower):
+                fail(date, f"{state}: senate {sum(upper)} seats, house {sum(lower)}")
+        controls = {row[f"{c}_control"] for c in chambers}
+        legislatures[controls.pop() if len(controls) == 1 else "split"] += 1
+    totals = {
+        "governors": dict(Counter(r["governor_party"] for r in rows if r["state"] != "DC")),
+        "legislatures": dict(legislatures),
+    }
+    if totals != EXPECTED_GOVERNMENTS[date]:
+        fail(date, f"governments {totals} differ from data/state_governments.md")
+
+
+def check_sizes(by_date: dict[str, list[dict[str, str]]]) -> None:
+    """A chamber has as many seats in 2005 as in 2021, except RESIZED_2005_2021."""
+    size = {
+        (date, row["state"], chamber): sum(counts)
+        for date in ("2005-01-06", "2021-01-06")
+        for row in by_date[date]
+        for chamber in ("senate", "house")
+        if (counts := seats(row, chamber)) is not None
+    }
+    for (date, state, chamber), n in size.items():
+        later = size.get(("2021-01-06", state, chamber))
+        if date == "2005-01-06" and (later != n) != ((state, chamber) in RESIZED_2005_2021):
+            fail(date, f"{state} {chamber}: {n} seats in 2005, {later} in 2021")
+
+
+def meets(rule: str, held: int, total: int) -> bool:
+    """Whether ``held`` of ``total`` seats meets a threshold of ST3 ('2/3', '3/5', 'majority')."""
+    if rule == "majority":
+        return 2 * held > total
+    num, den = (int(x) for x in rule.split("/"))
+    return held >= math.ceil(num * total / den)
+
+
+def check_st3(date: str, rows: dict[str, dict[str, str]], table: dict[str, St3]) -> None:
+    """ST3's governors and legislature control equal the derived governments; its threshold
+    answers and 'no veto-proof majority' follow from the derived seats."""
+    for state, st3 in table.items():
+        row = rows[state]
+        got = (row["governor_party"], row["senate_control"], row["house_control"])
+        if got != (st3.governor, st3.legislature, st3.legislature):
+            fail(date, f"{state}: governor/senate/house {got}, ST3 says {st3}")
+        chambers = [seats(row, c) for c in ("senate", "house")]
+        majority = [c[0] if st3.legislature == "D" else c[1] for c in chambers if c]
+        totals = [sum(c) for c in chambers if c]
+        if len(totals) != 2:
+            fail(date, f"{state}: ST3 needs both chambers' seats")
+        if st3.veto_proof != all(meets("2/3", h, t) for h, t in zip(majority, totals, strict=True)):
+            fail(date, f"{state}: veto_proof {st3.veto_proof} does not fit the seats")
+        if st3.self_call_rule is None:
+            if st3.majority_meets != "n/a":
+                fail(date, f"{state}: no self-call route but ST3 answers {st3.majority_meets}")
+            continue
+        computed = all(
+            meets(st3.self_call_rule, h, t) for h, t in zip(majority, totals, strict=True)
+        )
+        stated = {"yes": True, "governor": True, "no": False}.get(st3.majority_meets)
+        if stated is not None and computed != stated:
+            fail(date, f"{state}: seats give {computed} for ST3's {st3.majority_meets!r}")
+
+
+def remand_rows(table: dict[str, St3]) -> list[list[object]]:
+    def flag(value: bool) -> str:
+        return "true" if value else "false"
+
+    return [
+        [
+            state,
+            st3.regular_session,
+            flag(st3.majority_meets == "yes"),
+            flag(st3.governor_can_call),
+            flag(st3.veto_proof),
+            flag(st3.safe_harbor_met),
+            st3.alternate_paper,
+            flag(st3.paper_late),
+        ]
+        for state, st3 in sorted(table.items())
+    ]
+
+
+def derive(
+    shared: Path, date: str, facts: dict[str, object], governments: list[dict[str, str]]
+) -> None:
     out = OUT / date
     out.mkdir(parents=True, exist_ok=True)
+    provenance: Provenance = {}
     roster = read_csv(shared / f"roster_{date}.csv")
     members = [
         [
@@ -223,6 +520,23 @@ def derive(shared: Path, date: str, facts: dict[str, object]) -> None:
         ["bioguide_id", "name", "chamber", "state", "district", "party", "caucus", "sworn"],
         members,
     )
+    provenance["members.csv"] = {
+        "source": f"roster_{date}.csv",
+        "dropped": dropped(
+            list(roster[0]),
+            [
+                "bioguide_id",
+                "full_name",
+                "chamber",
+                "state",
+                "district",
+                "party",
+                "caucus",
+                "sworn",
+            ],
+        ),
+        "renamed": ["full_name -> name"],
+    }
 
     ev = read_csv(shared / f"electoral_votes_{facts['election_year']}.csv")
     keys = [c[0] for c in facts["candidates"]]  # type: ignore[attr-defined]
@@ -234,6 +548,10 @@ def derive(shared: Path, date: str, facts: dict[str, object]) -> None:
         ["state", "electors", *keys],
         [[r["state"], r["electors"], *(r[k] for k in keys)] for r in ev],
     )
+    provenance["electoral_votes.csv"] = {
+        "source": f"electoral_votes_{facts['election_year']}.csv",
+        "dropped": dropped(list(ev[0]), ["state", "electors", *keys]),
+    }
 
     votes = [v for v in read_csv(shared / "objection_votes.csv") if v["date"] == date]
     if votes:
@@ -245,16 +563,66 @@ def derive(shared: Path, date: str, facts: dict[str, object]) -> None:
                 for v in votes
             ],
         )
-    (out / "session.toml").write_text(session_toml(date, facts), encoding="utf-8")
-    print(f"{date}: {len(members)} members, {len(ev)} states, {len(votes)} recorded votes")
+        provenance["recorded_votes.csv"] = {
+            "source": f"objection_votes.csv, the rows of date {date}",
+            "dropped": dropped(
+                list(votes[0]), ["objection_state", "chamber", "bioguide_id", "vote"]
+            ),
+        }
+
+    check_governments(date, governments, [r["state"] for r in ev])
+    write_csv(
+        out / "state_governments.csv",
+        GOVERNMENT_COLUMNS,
+        [[r[c] for c in GOVERNMENT_COLUMNS] for r in governments],
+    )
+    provenance["state_governments.csv"] = {
+        "source": f"state_governments.csv, the rows of date {date} (provenance, coding rules "
+        "and rows to treat with care: state_governments.md)",
+        "dropped": dropped(list(governments[0]), GOVERNMENT_COLUMNS),
+        "notes": [
+            "blank seats stay blank: not given by the source (2025: state_governments.md §8)",
+            "NE: unicameral and nonpartisan, the senate columns; house columns empty",
+            "split: a tie or a bipartisan coalition (AK House 2021; AK both chambers 2025)",
+            "DC: no governor or legislature, every column but state empty",
+        ],
+    }
+
+    table = REMAND_FACTS.get(date)
+    if table is None:
+        (out / "remand_facts.csv").unlink(missing_ok=True)
+    else:
+        check_st3(date, {r["state"]: r for r in governments}, table)
+        write_csv(out / "remand_facts.csv", REMAND_FACT_COLUMNS, remand_rows(table))
+        provenance["remand_facts.csv"] = {
+            "source": "../shared/docs/remand.md §4 ST3 (the per-state table, January 2021), "
+            "transcribed as ST3_2021 in scripts/derive_sessions.py; sources [S58] state "
+            "convening law, [S59] composition and session dates, [S60] the governors' "
+            "certifications, [S61] legislative leaders, [S62] safe harbor 2020",
+            "notes": REMAND_PROVENANCE,
+        }
+
+    (out / "session.toml").write_text(session_toml(date, facts, provenance), encoding="utf-8")
+    print(
+        f"{date}: {len(members)} members, {len(ev)} states, {len(votes)} recorded votes, "
+        f"{len(governments)} governments, {len(table or {})} remand facts"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     args = parser.parse_args()
+    by_date: dict[str, list[dict[str, str]]] = {}
+    for row in read_csv(args.shared / "state_governments.csv"):
+        by_date.setdefault(row["date"], []).append(row)
+    if sorted(by_date) != sorted(SESSIONS) or any(len(r) != 51 for r in by_date.values()):
+        sys.exit(
+            f"state_governments.csv: rows per date { ({d: len(r) for d, r in by_date.items()}) }"
+        )
+    check_sizes(by_date)
     for date, facts in SESSIONS.items():
-        derive(args.shared, date, facts)
+        derive(args.shared, date, facts, by_date[date])
 
 
 if __name__ == "__main__":

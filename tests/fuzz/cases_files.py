@@ -120,14 +120,66 @@ def session_corruptions() -> list[tuple[str, str, bytes]]:
     out.append(("toml-no-candidates", "session.toml", toml.split("[[candidates]]")[0]))
     out.append(("toml-deep", "session.toml", toml + "x = " + "[" * 2000 + "]" * 2000 + "\n"))
     out.append(("toml-latin1", "session.toml", toml.encode().replace(b"Pence", b"P\xe9nce")))
+    out += state_corruptions()
     return [(i, n, t if isinstance(t, bytes) else t.encode()) for i, n, t in out]
+
+
+def state_corruptions() -> list[tuple[str, str, str | bytes]]:
+    """The state side (remand.md §4): ``state_governments.csv`` and ``remand_facts.csv``."""
+    gov = shipped("state_governments.csv")
+    facts = shipped("remand_facts.csv")
+    out: list[tuple[str, str, str | bytes]] = []
+    name = "state_governments.csv"
+    for column in ("state", "governor_party", "senate_control", "house_other"):
+        out.append((f"gov-no-{column}", name, _drop_column(gov, column)))  # noqa: PERF401
+    for row, column, value in (
+        (1, "state", "XX"),  # AK
+        (1, "governor_party", "I?"),
+        (1, "governor_party", ""),
+        (1, "senate_control", "coalition"),
+        (1, "senate_d", "-1"),
+        (1, "senate_r", "13.5"),
+        (1, "senate_other", ""),  # partial seat counts
+        (1, "senate_control", "D"),  # 7 D of 20 seats
+        (1, "house_d", "99999999999999999999"),
+        (8, "governor_party", "D"),  # DC has no governor
+        (30, "house_control", "R"),  # NE is unicameral
+    ):
+        out.append((f"gov-{column}={value!r}@{row}", name, _csv_edit(gov, row, column, value)))
+    g_lines = gov.splitlines()
+    out.append(("gov-duplicate-state", name, gov + g_lines[4] + "\n"))
+    out.append(("gov-missing-state", name, "\n".join(g_lines[:-1]) + "\n"))
+    out.append(("gov-unknown-column", name, gov.replace("house_other\n", "house_other,notes\n", 1)))
+    out.append(("gov-short-row", name, gov.replace(g_lines[1], g_lines[1][:5], 1)))
+    out.append(("gov-empty", name, ""))
+    out.append(("gov-latin1", name, gov.encode().replace(b"nonpartisan", b"nonpartis\xe0n")))
+    name = "remand_facts.csv"
+    for column in ("regular_session", "paper_late"):
+        out.append((f"facts-no-{column}", name, _drop_column(facts, column)))  # noqa: PERF401
+    for column, value in (
+        ("state", "DC"),
+        ("state", "ZZ"),
+        ("regular_session", "2021-01-32"),
+        ("regular_session", "11/01/2021"),
+        ("self_call", "yes"),
+        ("veto_proof", "TRUE"),
+        ("alternate_paper", "maybe"),
+        ("paper_late", "1"),
+    ):
+        out.append((f"facts-{column}={value!r}", name, _csv_edit(facts, 1, column, value)))
+    f_lines = facts.splitlines()
+    out.append(("facts-duplicate-state", name, facts + f_lines[1] + "\n"))
+    out.append(("facts-extra-value", name, facts.replace(f_lines[1], f_lines[1] + ",x", 1)))
+    out.append(("facts-empty", name, ""))
+    return out
 
 
 def session_cases() -> list[Case]:
     cases = []
     names = ("session.toml", "members.csv", "electoral_votes.csv")
+    every = (*names, "state_governments.csv", "remand_facts.csv")  # the last two optional
     for cid, name, data in session_corruptions():
-        files = tuple((f"s/{n}", data if n == name else shipped(n).encode()) for n in names)
+        files = tuple((f"s/{n}", data if n == name else shipped(n).encode()) for n in every)
         cases.append(Case(f"session-tally-{cid}", ("tally", "--session", "{tmp}/s"), name, files))
         scenario = VALID_SCENARIO.replace('session = "2021-01-06"', 'session = "s"').encode()
         run = ("run", "{tmp}/x.toml", "--draws", "100", "--db", "{db}")
