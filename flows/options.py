@@ -233,3 +233,49 @@ ServerPortOption = Annotated[int, typer.Option(help="Port on 127.0.0.1.")]
 GcDryRunOption = Annotated[
     bool, typer.Option("--dry-run", help="Say what would be removed; remove nothing.")
 ]
+
+# `countlab tally`: a remand and competing slates (remand.md §5; parsed in flows/remand_options.py)
+RemandOption = Annotated[
+    list[str],
+    typer.Option(
+        help="States the presiding officer sends back: AZ,PA, or papers_2020 (the states with "
+        "a 14 December paper), or objected (repeatable: the lists add up)."
+    ),
+]
+ResumeOption = Annotated[
+    str | None,
+    typer.Option(
+        help="When the count resumes after a remand: an ISO date, or until_all_answer "
+        "(default: the session date plus remand_days)."
+    ),
+]
+AnswersOption = Annotated[
+    list[str],
+    typer.Option(
+        help="ST=ANSWER,...: a remanded legislature's answer, appoint_alternate, "
+        "decertify_only, reaffirm or no_action (states not named: no_action; a legislature "
+        "that cannot convene in time: not_in_time)."
+    ),
+]
+GovernorSignsOption = Annotated[
+    list[str],
+    typer.Option(
+        "--governor-signs",
+        help="ST,...: governors who sign the legislature's act (or certify its slate).",
+    ),
+]
+ReturnsOption = Annotated[
+    list[str],
+    typer.Option(
+        help="ST=alternate+legislature[+executive],...: a second return before the count, "
+        "backed by the legislature (and a new executive certificate)."
+    ),
+]
+ChamberVotesOption = Annotated[
+    list[str],
+    typer.Option(
+        "--chamber-votes",
+        help="ST=HOUSE:SENATE,...: each House's vote on a two-return state, original, "
+        "alternate or neither.",
+    ),
+]
