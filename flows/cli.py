@@ -32,6 +32,7 @@ from flows.console import (
 )
 from flows.launch import configure_prefect, launch, run_prefect_server
 from flows.plans import Plan, plan_resume, plan_run, plan_sweep
+from flows.remand_options import remand_inputs
 from flows.requests import DEFAULT_CHUNK_DRAWS, RunRequest, SweepRequest
 from flows.sessions import load_session
 from flows.signals import (
@@ -102,9 +103,16 @@ def tally(
     denominator: opt.DenominatorOption = None,
     ground: opt.GroundOption = None,
     rule: opt.RuleOption = [],  # noqa: B006
+    remand: opt.RemandOption = [],  # noqa: B006
+    resume: opt.ResumeOption = None,
+    answers: opt.AnswersOption = [],  # noqa: B006
+    governor_signs: opt.GovernorSignsOption = [],  # noqa: B006
+    returns: opt.ReturnsOption = [],  # noqa: B006
+    chamber_votes: opt.ChamberVotesOption = [],  # noqa: B006
     as_json: opt.TallyAsJsonOption = False,
 ) -> None:
-    """Count one session deterministically, with the given states' votes rejected."""
+    """Count one session deterministically, with the given states' votes rejected, a
+    remand's answers and competing returns fixed (remand.md §5)."""
     if ground is not None and ground not in GROUNDS:
         raise CountlabError(f"--ground {ground!r}: expected {' or '.join(GROUNDS)}")
     rejections = [r for text in reject if text.strip() for r in opt.parse_rejections(text)]
@@ -112,7 +120,9 @@ def tally(
     if ground is not None:
         rule = [*rule, f"objection_ground={ground}"]
     rules = opt.resolve_rules(loaded, regime, denominator, rule)
-    result = describe_count(loaded, rules, rejections, count_session(loaded, rules, rejections))
+    fixed = remand_inputs(loaded, remand, resume, answers, governor_signs, returns, chamber_votes)
+    counted = count_session(loaded, rules, rejections, **fixed)
+    result = describe_count(loaded, rules, rejections, counted)
     if as_json:
         print(json.dumps(result))
     else:

@@ -18,7 +18,9 @@ from rich.table import Column, Table
 
 from flows.sessions import load_session, shipped_sessions
 from models.outcomes import outcome_kind
+from models.remand import remand_allowed
 from models.rules import REGIMES, SWITCHES
+from models.switches import as_text
 from warehouse.gc import Garbage
 
 PROGRESS_SECONDS = 5.0
@@ -99,18 +101,23 @@ def print_count(result: dict[str, Any]) -> None:
             for r in result["rejected"]
         )
         out.print(f"Votes rejected: {rejected}")
-    out.print(
-        f"Whole number of electors: {result['whole_number']} (appointed "
-        f"{result['appointed']}); majority needed: {result['majority_needed']}"
-    )
+    print_slates(result)
+    if not result["count_complete_before_deadline"]:
+        out.print("[bold]The count is not complete by noon on 20 January[/bold]: no totals")
+    else:
+        out.print(
+            f"Whole number of electors: {result['whole_number']} (appointed "
+            f"{result['appointed']}); majority needed: {result['majority_needed']}"
+        )
     table = Table("candidate", "electoral votes", "vice president", "electoral votes")
-    pres = list(result["totals"].items())
-    vps = list(result["vice_president"]["totals"].items())
+    pres = list((result["totals"] or {}).items())
+    vps = list((result["vice_president"]["totals"] or {}).items())
     for i in range(max(len(pres), len(vps))):
         p = pres[i] if i < len(pres) else ("", "")
         v = vps[i] if i < len(vps) else ("", "")
         table.add_row(p[0], str(p[1]), v[0], str(v[1]))
-    out.print(table)
+    if pres:
+        out.print(table)
     contingent = result["contingent"]
     if contingent and contingent.get("house"):
         house = contingent["house"]
@@ -135,6 +142,26 @@ def print_count(result: dict[str, Any]) -> None:
         + f"; Vice President: {result['vice_president']['winner'] or 'no choice'}; "
         f"acting President on 20 January: {result['acting_president']}"
     )
+
+
+def print_slates(result: dict[str, Any]) -> None:
+    """The remand and the competing slates of a count, in words (remand.md M14)."""
+    remand = result["remand"]
+    if remand is not None:
+        when = (
+            f"lawfully; the count resumes on {remand['resume']}"
+            if remand["lawful"]
+            else "without lawful power: the count goes on"
+        )
+        out.print(f"Remand ({remand['trigger']}) of {', '.join(remand['states'])}, {when}")
+        if remand["answers"]:
+            answers = ", ".join(f"{s} {a}" for s, a in remand["answers"].items())
+            out.print(f"Legislatures' answers: {answers}")
+    if result["counted_slate"]:
+        slates = ", ".join(f"{s} {slate}" for s, slate in result["counted_slate"].items())
+        out.print(f"Slates counted: {slates}")
+    for note in result["legal_notes"]:
+        out.print(f"  note: {note}")
 
 
 def print_sessions() -> None:
@@ -169,9 +196,15 @@ def print_rules() -> None:
         table.add_row(
             name,
             " | ".join(switch.values),
-            *(str(getattr(r, name)).lower() for r in REGIMES.values()),
+            *(as_text(getattr(r, name)) for r in REGIMES.values()),
             switch.rule if switch.modelled else f"{switch.rule}\nnot modelled yet",
         )
+    table.add_row(
+        "remand_allowed",
+        "derived",
+        *(as_text(remand_allowed(r)) for r in REGIMES.values()),
+        "remand.md M1, L6, L7",
+    )
     out.print(table)
 
 

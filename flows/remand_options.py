@@ -1,44 +1,30 @@
 """Parsers of ``countlab tally``'s remand and competing-slates options (remand.md §5, M14):
-``--remand``, ``--resume``, ``--answers``, ``--governor-signs``, ``--returns`` and
+``--remand``, ``--answers``, ``--governor-signs``, ``--returns`` and
 ``--chamber-votes``. Each returns plain values the deterministic count takes; a mistake is
-one line naming the option and the item. A repeated option adds to the earlier ones; a
+one line naming the option and the item. (``--resume`` is
+:func:`models.remand.parse_resume`.) A repeated option adds to the earlier ones; a
 state given twice (in one option or across repeats) is refused, never silently replaced.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date
+from typing import Any
 
 from models.errors import CountlabError
+from models.remand import ANSWERS, RemandOrder, parse_resume, scope_states
+from models.session import Session
+from models.slates import CHAMBER_VOTES
 from models.states import STATE_INDEX
 
 REMAND_SCOPES = ("papers_2020", "objected")
 """Named remand scopes (M2): the states with a 14 December paper; the states objected to."""
-
-ANSWERS = ("appoint_alternate", "decertify_only", "reaffirm", "no_action")
-"""What a legislature may answer (M5); ``not_in_time`` is derived (M4), never given."""
-
-CHAMBER_CHOICES = ("original", "alternate", "neither")
-"""How a House votes on a state with two returns (M8)."""
-
-UNTIL_ALL_ANSWER = "until_all_answer"
 
 RETURN_FORMS = {
     "alternate+legislature": (True, False),
     "alternate+legislature+executive": (True, True),
 }
 """``--returns`` values: the alternate's annexes, ``(legislature, executive)`` (M7, L4)."""
-
-
-@dataclass(frozen=True, slots=True)
-class CompetingReturn:
-    """A second return before the count: the alternate, backed by the legislature and, where
-    ``executive``, by a new executive certificate (M7)."""
-
-    legislature: bool
-    executive: bool
 
 
 def _items(option: str, texts: Iterable[str]) -> list[str]:
@@ -86,20 +72,6 @@ def parse_remand(texts: list[str]) -> str | tuple[str, ...] | None:
     return tuple(states)
 
 
-def parse_resume(text: str | None) -> date | str | None:
-    """``--resume``: an ISO date, or ``until_all_answer``."""
-    if text is None:
-        return None
-    if text.strip() == UNTIL_ALL_ANSWER:
-        return UNTIL_ALL_ANSWER
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise CountlabError(
-            f"--resume {text!r}: expected an ISO date (e.g. 2021-01-16) or {UNTIL_ALL_ANSWER}"
-        ) from None
-
-
 def parse_answers(texts: list[str]) -> dict[str, str]:
     """``--answers ST=ANSWER,...``: each state's legislature answer (M5)."""
     answers: dict[str, str] = {}
@@ -129,9 +101,9 @@ def parse_states(option: str, texts: list[str]) -> frozenset[str]:
     return frozenset(states)
 
 
-def parse_returns(texts: list[str]) -> dict[str, CompetingReturn]:
+def parse_returns(texts: list[str]) -> dict[str, tuple[bool, bool]]:
     """``--returns ST=alternate+legislature[+executive],...``: competing returns (M7)."""
-    returns: dict[str, CompetingReturn] = {}
+    returns: dict[str, tuple[bool, bool]] = {}
     for item in _items("--returns", texts):
         code, sep, form = item.partition("=")
         state = _state("--returns", item, code) if sep else ""
@@ -141,7 +113,7 @@ def parse_returns(texts: list[str]) -> dict[str, CompetingReturn]:
                 "ST=alternate+legislature+executive"
             )
         _once("--returns", item, state, returns)
-        returns[state] = CompetingReturn(*RETURN_FORMS[form.strip()])
+        returns[state] = RETURN_FORMS[form.strip()]
     return returns
 
 
@@ -159,10 +131,45 @@ def parse_chamber_votes(texts: list[str]) -> dict[str, tuple[str, str]]:
         state = _state("--chamber-votes", item, code)
         _once("--chamber-votes", item, state, votes)
         for side in (house, senate):
-            if side.strip() not in CHAMBER_CHOICES:
+            if side.strip() not in CHAMBER_VOTES:
                 raise CountlabError(
                     f"--chamber-votes {item!r}: {side.strip()!r}: expected "
-                    f"{', '.join(CHAMBER_CHOICES)}"
+                    f"{', '.join(CHAMBER_VOTES)}"
                 )
         votes[state] = (house.strip(), senate.strip())
     return votes
+
+
+def remand_inputs(
+    session: Session,
+    remand: list[str],
+    resume: str | None,
+    answers: list[str],
+    governor_signs: list[str],
+    returns: list[str],
+    chamber_votes: list[str],
+) -> dict[str, Any]:
+    """``count_session``'s remand keywords from ``countlab tally``'s options (none given:
+    no keywords, today's count)."""
+    order = parse_remand(remand)
+    if order is None:
+        for option, given in (
+            ("--resume", resume),
+            ("--answers", answers),
+            ("--governor-signs", governor_signs),
+        ):
+            if given:
+                raise CountlabError(f"{option} is for a remand: give --remand STATES too")
+    keywords: dict[str, Any] = {}
+    if order is not None:
+        states = scope_states(order, session) if isinstance(order, str) else order
+        keywords["remand"] = RemandOrder(
+            states=states, resume=None if resume is None else parse_resume(resume)
+        )
+        keywords["answers"] = parse_answers(answers)
+        keywords["governor_signs"] = parse_states("--governor-signs", governor_signs)
+    if returns:
+        keywords["returns"] = parse_returns(returns)
+    if chamber_votes:
+        keywords["chamber_votes"] = parse_chamber_votes(chamber_votes)
+    return keywords

@@ -83,6 +83,12 @@ class Scenario:
     p_defect: float  # probability a member votes for the other caucus's nominee (CE4)
 
     @property
+    def slate_states(self) -> tuple[str, ...]:
+        """The states remanded or with two returns (remand.md M15), sorted; () without a
+        remand model."""
+        return ()
+
+    @property
     def n_objections(self) -> int:
         return len(self.states)
 

@@ -35,6 +35,12 @@ class Draws:
     sustained: NDArray[np.bool_]
     voted: bool  # False when the presiding officer decides (no chamber votes)
     tally: Tally
+    # remand.md M15: the states remanded or with two returns (sorted), each draw's counted
+    # slate ((n_draws, S) int8 codes into models.slates.SLATES) and remand answer ((n_draws,
+    # S) int8 codes into models.remand.ANSWER_CODES, -1 where not remanded); None: no remand
+    slate_states: tuple[str, ...] = ()
+    counted_slate: NDArray[np.int8] | None = None
+    remand_answer: NDArray[np.int8] | None = None
 
     @property
     def n_draws(self) -> int:

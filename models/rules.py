@@ -1,8 +1,9 @@
 """The rules of the count as data (three regimes and their switches) plus small pure functions.
 
-Every switch of rules.md §7 is a field of :class:`Rules`; a regime is nothing but a set of
-default values for them, and a user may override any switch. The functions broadcast over
-numpy arrays, so the same code scores one deterministic count or a million Monte Carlo draws.
+Every switch of rules.md §7 and remand.md §6 is a field of :class:`Rules` (the switch table
+itself is :mod:`models.switches`); a regime is nothing but a set of default values for them,
+and a user may override any switch. The functions broadcast over numpy arrays, so the same
+code scores one deterministic count or a million Monte Carlo draws.
 
 References: 3 U.S.C. §15 as in force through 2021 [S1] and as amended by the Electoral Count
 Reform Act of 2022 [S2]; U.S. Const. amend. XII [S12] and XX [S13].
@@ -19,134 +20,25 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from models.errors import CountlabError
+from models.switches import (
+    GROUNDS,
+    SWITCHES,
+    StateDays,
+    Switch,
+    SwitchInput,
+    SwitchJson,
+    SwitchValue,
+    as_json,
+    check,
+    coerce,
+)
 
-GROUNDS: Final = ("not_regularly_given", "not_lawfully_certified")
-"""ECRA's only grounds for an objection, 3 U.S.C. §15(d)(2)(B)(ii) (II) and (I)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Switch:
-    """One rule the law leaves open, with its allowed values and where rules.md discusses it."""
-
-    name: str
-    values: tuple[str, ...]
-    rule: str
-    doc: str
-    modelled: bool = True  # False: listed and stored, but no count reads it yet
-
-
-SWITCHES: Final[dict[str, Switch]] = {
-    s.name: s
-    for s in (
-        Switch(
-            "decided_by",
-            ("congress", "presiding_officer"),
-            "A9, B10, C3",
-            "who decides whether a state's votes are rejected: the two Houses voting "
-            "separately, or the presiding officer alone (the vp-unilateral theory)",
-        ),
-        Switch(
-            "denominator",
-            ("appointed", "counted", "statutory"),
-            "§6, R0.2, B13",
-            "whole number of electors: fixed; minus electors whose votes were rejected; or "
-            "minus only failures to appoint and sustained not_lawfully_certified objections",
-        ),
-        Switch(
-            "objection_threshold",
-            ("one_each", "one_fifth", "none"),
-            "A3, B8",
-            "signatures needed for an objection to be in order: 1 Senator and 1 "
-            "Representative, or ceil(sworn/5) in each chamber, or none",
-        ),
-        Switch(
-            "objection_ground",
-            GROUNDS,
-            "B9, B13",
-            "ground of a rejection when none is given (matters for denominator=statutory)",
-        ),
-        Switch(
-            "sustain_rule",
-            ("both", "either"),
-            "A9, B10, H1",
-            "an objection is sustained when both chambers (law since 1887) or either "
-            "chamber (Joint Rule 22, 1865-1875) agree to it",
-        ),
-        Switch(
-            "chamber_majority",
-            ("of_those_voting",),
-            "R0.5",
-            "a chamber agrees when yeas > nays among members voting; a tie fails",
-        ),
-        Switch(
-            "chamber_quorum",
-            ("majority_of_sworn", "none"),
-            "R0.6",
-            "a chamber vote with yeas + nays + present below a majority of the sworn "
-            "members is no valid vote, so the objection is not sustained",
-        ),
-        Switch(
-            "senate_vp_tiebreak_on_objection",
-            ("false", "true"),
-            "A13",
-            "whether the presiding Vice President breaks a tied Senate objection vote",
-        ),
-        Switch(
-            "multi_return_governor_tiebreak",
-            ("cases_2_3", "all_cases"),
-            "A10",
-            "with competing slates, whether the governor's slate breaks a disagreement of "
-            "the Houses also when a safe-harbor determination exists",
-            modelled=False,
-        ),
-        Switch(
-            "vp_action",
-            ("exclude", "substitute"),
-            "C3",
-            "what the presiding officer does with a state under vp-unilateral: exclude its "
-            "votes, or (speculative) count an alternate slate for his own caucus's nominee",
-        ),
-        Switch(
-            "contingent_list",
-            ("counted", "cast"),
-            "CE1",
-            "whether the House's top three come from the votes counted or the votes cast",
-        ),
-        Switch(
-            "delegation_rule",
-            ("majority_of_votes_cast", "majority_of_delegation"),
-            "CE4",
-            "a delegation's vote goes to a candidate with a majority of its members voting "
-            "(1825 rule) or of its whole delegation, vacancies and absentees included",
-        ),
-        Switch(
-            "senate_whole_number",
-            ("seats", "sworn"),
-            "CE8",
-            "the 'whole number of Senators' for the Vice President's election",
-        ),
-        Switch(
-            "senate_contingent_vp_tiebreak",
-            ("false", "true"),
-            "CE8",
-            "whether the presiding Vice President breaks a tie in the Senate's choice",
-        ),
-        Switch(
-            "max_ballots",
-            ("1", "2", "3", "..."),
-            "CE7",
-            "House ballots in a Monte Carlo contingent election, votes re-drawn per ballot",
-        ),
-    )
-}
-
-
-BOOLEAN_SWITCHES: Final = ("senate_vp_tiebreak_on_objection", "senate_contingent_vp_tiebreak")
+__all__ = ["GROUNDS", "REGIMES", "SWITCHES", "Rules", "Switch", "rules_for", "rules_with"]
 
 
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """A complete rule set: one value for every switch of rules.md §7."""
+    """A complete rule set: one value for every switch of rules.md §7 and remand.md §6."""
 
     regime: str
     decided_by: str
@@ -164,24 +56,42 @@ class Rules:
     senate_whole_number: str
     senate_contingent_vp_tiebreak: bool
     max_ballots: int
+    # remand.md §6 (the regime's n/a cells hold the value that regime never reads)
+    remand_by_new_statute: bool = False
+    remand_scope: str = "papers_2020"
+    remand_days: int = 10
+    governor_calls_special: tuple[str, ...] = ()
+    procedural_lag_days: StateDays = ()
+    legislative_act_form: str = "law_with_presentment"
+    enforce_effective_dates: bool = False
+    failed_to_make_choice: tuple[str, ...] = ()
+    allow_late_votes: bool = False
+    safe_harbor_binding: bool = True
+    dual_executive_certificates: str = "latest"
+    vp_remand_choice: str = "legislature_backed"
+    post_remand_decider: str = "vp"
+    alternate_requires_governor: bool = False
+    conditional_certificates_valid: bool = True
+    non_response_rule: str = "count_original"
 
     def __post_init__(self) -> None:
-        for name, switch in SWITCHES.items():
-            value = getattr(self, name)
-            if name == "max_ballots":
-                if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                    raise CountlabError(f"rule 'max_ballots' = {value!r}: expected an integer >= 1")
-            elif name in BOOLEAN_SWITCHES:
-                if not isinstance(value, bool):
-                    raise CountlabError(f"rule '{name}' = {value!r}: expected true or false")
-            elif value not in switch.values:
-                raise CountlabError(
-                    f"rule '{name}' = {value!r}: expected one of {', '.join(switch.values)}"
-                )
+        for name in SWITCHES:
+            check(name, getattr(self, name))
 
-    def switches(self) -> dict[str, str | int | bool]:
-        """Every switch and its value, in rules.md §7 order (for JSON and provenance)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+    def switches(self) -> dict[str, SwitchJson]:
+        """Every switch and its value, in :data:`SWITCHES` order (for JSON and provenance)."""
+        return {"regime": self.regime} | {
+            name: as_json(getattr(self, name), switch.kind) for name, switch in SWITCHES.items()
+        }
+
+    def lag_days(self, state: str) -> int:
+        """The procedural lag of ``state``'s legislature (``procedural_lag_days``, M4)."""
+        return dict(self.procedural_lag_days).get(state, 0)
+
+    @property
+    def presiding_officer_decides(self) -> bool:
+        """Whether the presiding officer decides which votes count (vp-unilateral, C3)."""
+        return self.decided_by == "presiding_officer"
 
 
 _ECA1887 = Rules(
@@ -205,7 +115,11 @@ _ECA1887 = Rules(
 REGIMES: Final[dict[str, Rules]] = {
     "eca1887": _ECA1887,
     "ecra2022": dataclasses.replace(
-        _ECA1887, regime="ecra2022", denominator="statutory", objection_threshold="one_fifth"
+        _ECA1887,
+        regime="ecra2022",
+        denominator="statutory",
+        objection_threshold="one_fifth",
+        alternate_requires_governor=True,  # M9 "always": no alternate has a §5 certificate
     ),
     "vp-unilateral": dataclasses.replace(
         _ECA1887,
@@ -215,24 +129,38 @@ REGIMES: Final[dict[str, Rules]] = {
         objection_threshold="none",
     ),
 }
-"""Each regime's defaults, from rules.md §7 and §6 (denominator)."""
+"""Each regime's defaults, from rules.md §7 and §6 (denominator) and remand.md §6.
+
+remand.md §6 leaves cells ``n/a`` or derived; they hold the value that makes the regime's
+count right and that it never reads: ``remand_scope`` papers_2020 and ``remand_days`` 10
+everywhere (under eca1887 and ecra2022 a remand is unlawful, M1, so no state goes back and
+the count resumes on the session date whatever they say); ``safe_harbor_binding`` true and
+``dual_executive_certificates`` latest everywhere (the 1887 rules read them, and so does
+vp-unilateral with ``post_remand_decider=congress_eca1887``, E9); ``vp_remand_choice``
+legislature_backed and ``post_remand_decider`` vp everywhere (read only when the presiding
+officer decides); ``alternate_requires_governor`` false for eca1887 (M8 decides, the switch
+is unread) and true for ecra2022 (M9: always, and never met); ``failed_to_make_choice``
+empty (2020: every state chose; under ecra2022 old §2 is repealed); ``remand_by_new_statute``
+false under vp-unilateral (the theory needs no statute).
+"""
 
 
-def rules_for(regime: str, **overrides: str | int | bool) -> Rules:
+def rules_for(regime: str, **overrides: SwitchInput) -> Rules:
     """Return ``regime``'s default rules with some switches overridden.
 
-    String values for boolean and integer switches ("true", "3") are accepted, as they come
-    from the command line and TOML alike. A switch not modelled yet takes only its default.
+    String values are accepted for every switch ("true", "3", "PA,WI", "PA=5"), as they come
+    from the command line and TOML alike (see :func:`models.switches.coerce`). A switch not
+    modelled yet takes only its default.
     """
     if regime not in REGIMES:
         raise CountlabError(f"regime {regime!r}: expected one of {', '.join(REGIMES)}")
-    values: dict[str, str | int | bool] = {}
-    for name, value in overrides.items():
+    values: dict[str, SwitchValue] = {}
+    for name, given in overrides.items():
         if name not in SWITCHES:
             raise CountlabError(
                 f"rule {name!r}: unknown switch; switches are {', '.join(SWITCHES)}"
             )
-        values[name] = _coerce(name, value)
+        values[name] = coerce(name, given)
     rules = dataclasses.replace(REGIMES[regime], **values)  # type: ignore[arg-type]
     for name, value in values.items():
         if not SWITCHES[name].modelled and value != (default := getattr(REGIMES[regime], name)):
@@ -245,7 +173,7 @@ def rules_for(regime: str, **overrides: str | int | bool) -> Rules:
 
 def rules_with(
     regime: str | None,
-    overrides: Mapping[str, str | int | bool],
+    overrides: Mapping[str, SwitchInput],
     *,
     default_regime: str,
     denominator: str | None = None,
@@ -254,21 +182,6 @@ def rules_with(
     ``denominator`` (when given; it wins over an override of the same switch)."""
     given = {} if denominator is None else {"denominator": denominator}
     return rules_for(regime or default_regime, **{**overrides, **given})
-
-
-def _coerce(name: str, value: str | int | bool) -> str | int | bool:
-    if name in BOOLEAN_SWITCHES:
-        if isinstance(value, bool):
-            return value
-        if str(value).lower() in ("true", "false"):
-            return str(value).lower() == "true"
-        raise CountlabError(f"rule {name!r} = {value!r}: expected true or false")
-    if name == "max_ballots":
-        try:
-            return int(value)
-        except ValueError:
-            raise CountlabError(f"rule 'max_ballots' = {value!r}: expected an integer") from None
-    return str(value)
 
 
 # --- arithmetic shared by every regime (rules.md §0) -------------------------------------

@@ -25,10 +25,13 @@ from models.contingent import (
 from models.errors import CountlabError
 from models.rules import Rules, majority, whole_number
 from models.session import CAUCUSES, Session
+from models.slates import ALTERNATE, NO_SLATE, ORIGINAL
 from models.states import STATE_INDEX
 
-ACTING_PRESIDENT: tuple[str, ...] = ("none", "vp_elect", "speaker")
-"""Who acts as President on 20 January (amend. XX §3; 3 U.S.C. §19; rules.md CE12)."""
+ACTING_PRESIDENT: tuple[str, ...] = ("none", "vp_elect", "speaker", "president_pro_tempore")
+"""Who acts as President on 20 January (amend. XX §3; 3 U.S.C. §19; rules.md CE12, remand.md
+M13): no one (a President was chosen), the Vice President-elect, the Speaker, or, when the
+Speaker does not qualify (resign as Speaker and Representative), the President pro tempore."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +124,8 @@ class Tally:
     house: HouseBallot | None  # over contingent_draws
     vp_contingent_draws: NDArray[np.int64]  # draws where the Senate chose the VP
     senate: SenateVote | None  # over vp_contingent_draws
+    slates: NDArray[np.int64] | None = None  # (D, S) index into models.slates.SLATES
+    complete: NDArray[np.bool_] | None = None  # (D,) count complete before the deadline
 
 
 def tally_totals(
@@ -174,6 +179,10 @@ def tally(
     targets: Targets,
     *,
     defections: Defections | None = None,
+    slates: NDArray[np.int64] | None = None,
+    alternate_for: NDArray[np.int64] | None = None,
+    complete: NDArray[np.bool_] | None = None,
+    speaker_qualifies: bool = True,
 ) -> Tally:
     """Score ``(D, K)`` sustained objections: totals, the majority, and who is chosen.
 
@@ -181,6 +190,15 @@ def tally(
     where ``defections`` marks them as voting for the other caucus's nominee. The House
     ballots up to ``rules.max_ballots`` times (rules.md CE7); each ballot asks for fresh
     defections, so identical ballots are never repeated.
+
+    ``slates`` ``(D, S)`` (index into :data:`models.slates.SLATES`) is each state's counted
+    slate when some state has competing slates or was sent back (remand.md M8-M11): an
+    objection reaches a state's votes only where its original is counted; an alternate's
+    electors all vote for ``alternate_for`` ``(S,)``; a state counting none loses its votes
+    and, under ``denominator=counted``, its electors from ``W`` (M11). ``complete`` ``(D,)``
+    False marks a count not finished by noon on 20 January (M13): no one is chosen, no
+    contingent election is held, and the Speaker acts (the President pro tempore unless
+    ``speaker_qualifies``). Without them the tally is today's, bit for bit.
     """
     cert = session.certificates
     n_draws = sustained.shape[0]
@@ -190,13 +208,20 @@ def tally(
         substitute = int(
             session.nominee_index("president")[CAUCUSES.index(session.presiding_caucus)]
         )
+    cast = cert.votes.sum(axis=0)
+    dropped = np.zeros(n_draws, np.int64)  # electors of states counting no slate
+    if slates is not None:
+        sustained = sustained & (slates[:, targets.state] == ORIGINAL)
     hits = sustained.astype(np.int64)
-    totals = tally_totals(cert.votes.sum(axis=0), sustained, targets, substitute=substitute)
-    excluded = np.zeros(n_draws, np.int64) if substituting else hits @ targets.electors
+    totals = tally_totals(cast, sustained, targets, substitute=substitute)
+    if slates is not None:
+        assert alternate_for is not None
+        totals, dropped = _slate_totals(session, totals, slates, alternate_for)
+    nothing = np.zeros(n_draws, np.int64)
     whole = whole_number(
         int(cert.electors.sum()),
-        rejected_electors=excluded,
-        certification_rejected_electors=excluded
+        rejected_electors=(nothing if substituting else hits @ targets.electors) + dropped,
+        certification_rejected_electors=nothing
         if substituting
         else hits @ (targets.electors * targets.certification),
         denominator=rules.denominator,
@@ -205,9 +230,11 @@ def tally(
     president = elected(totals, needed)
     vp_totals = totals @ session.running_mate_matrix()
     vice_president = elected(vp_totals, needed)
-    cast = cert.votes.sum(axis=0)
+    finished = np.ones(n_draws, np.bool_) if complete is None else complete
+    president = np.where(finished, president, NO_ONE)
+    vice_president = np.where(finished, vice_president, NO_ONE)
 
-    contingent = np.flatnonzero(president == NO_ONE)
+    contingent = np.flatnonzero((president == NO_ONE) & finished)
     house = None
     if contingent.size:
         list_totals = (
@@ -219,7 +246,7 @@ def tally(
         president = president.copy()
         president[contingent] = house.winner
 
-    vp_contingent = np.flatnonzero(vice_president == NO_ONE)
+    vp_contingent = np.flatnonzero((vice_president == NO_ONE) & finished)
     senate = None
     if vp_contingent.size:
         vp_cast = cast @ session.running_mate_matrix()
@@ -232,10 +259,11 @@ def tally(
         vice_president = vice_president.copy()
         vice_president[vp_contingent] = senate.winner
 
-    by_electors = np.ones(n_draws, dtype=np.bool_)
+    by_electors = finished.copy()
     by_electors[contingent] = False
     outcome = np.where(by_electors, 0, np.where(president != NO_ONE, 1, 2))
-    acting = np.where(president != NO_ONE, 0, np.where(vice_president != NO_ONE, 1, 2))
+    no_one = 2 if speaker_qualifies else 3
+    acting = np.where(president != NO_ONE, 0, np.where(vice_president != NO_ONE, 1, no_one))
     return Tally(
         totals=totals,
         whole=whole,
@@ -249,7 +277,28 @@ def tally(
         house=house,
         vp_contingent_draws=vp_contingent,
         senate=senate,
+        slates=slates,
+        complete=complete,
     )
+
+
+def _slate_totals(
+    session: Session,
+    totals: NDArray[np.int64],
+    slates: NDArray[np.int64],
+    alternate_for: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Return ``(D, C)`` totals with each non-original slate applied, and ``(D,)`` the
+    electors of the states that count none (M11: a counted alternate never changes W)."""
+    cert = session.certificates
+    replaced = (slates != ORIGINAL).astype(np.int64)  # (D, S)
+    alternate = (slates == ALTERNATE).astype(np.int64)
+    to_candidate = np.zeros((cert.electors.size, totals.shape[1]), np.int64)  # (S, C)
+    named = np.flatnonzero(alternate_for >= 0)
+    to_candidate[named, alternate_for[named]] = cert.electors[named]
+    totals = totals - replaced @ cert.votes + alternate @ to_candidate
+    dropped = (slates == NO_SLATE).astype(np.int64) @ cert.electors
+    return totals, dropped
 
 
 def _house_election(

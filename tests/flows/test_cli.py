@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from models.switches import REMAND_SWITCHES
 from tests.flows.cli_helpers import run_cli
 
 EASTMAN_STATES = "AZ,GA,MI,NV,NM,PA,WI"
@@ -122,32 +123,32 @@ def test_tally_rule_switch_from_the_command_line(monkeypatch, capsys):
     assert result["contingent"]["senate"]["needed"] == 50
 
 
-def test_a10_multi_return_governor_tiebreak_says_not_modelled_yet(monkeypatch, capsys, tmp_path):
-    """A10: `countlab rules` marks the switch; tally and a scenario's [rules] refuse any value
-    but the default, in one line naming the switch and the value."""
+def test_a10_multi_return_governor_tiebreak_is_modelled(monkeypatch, capsys):
+    """A10: the competing-slates rule reads the switch (remand.md M8), so `countlab rules`
+    marks no switch as not modelled and tally takes either value."""
     code, out, _ = run_cli(monkeypatch, capsys, "rules")
     assert code == 0
-    lines = out.splitlines()
-    row = next(i for i, line in enumerate(lines) if "multi_return_governor_tiebreak" in line)
-    assert "not modelled yet" in lines[row + 1]
-    assert out.count("not modelled yet") == 1
-    default = "multi_return_governor_tiebreak=cases_2_3"
-    result = tally_json(monkeypatch, capsys, "--rule", default)
-    assert result["rules"]["multi_return_governor_tiebreak"] == "cases_2_3"
-    wanted = "'multi_return_governor_tiebreak' = 'all_cases': not modelled yet"
-    rule = "multi_return_governor_tiebreak=all_cases"
-    code, _, err = run_cli(monkeypatch, capsys, "tally", "--rule", rule)
-    assert code == 2
-    assert wanted in err
-    assert err.count("\n") == 1
-    scenario = tmp_path / "s.toml"
-    scenario.write_text('[rules]\nmulti_return_governor_tiebreak = "all_cases"\n')
-    db = tmp_path / "w.duckdb"
-    code, _, err = run_cli(monkeypatch, capsys, "run", str(scenario), "--db", str(db))
-    assert code == 2
-    assert f"{scenario}: rule {wanted}" in err
-    assert err.count("\n") == 1
-    assert not db.exists()
+    assert "not modelled yet" not in out
+    for value in ("cases_2_3", "all_cases"):
+        rule = f"multi_return_governor_tiebreak={value}"
+        result = tally_json(monkeypatch, capsys, "--rule", rule)
+        assert result["rules"]["multi_return_governor_tiebreak"] == value
+        assert result["totals"] == {"biden": 306, "trump": 232}
+
+
+def test_rules_lists_every_remand_switch_with_its_regime_defaults(monkeypatch, capsys):
+    """remand.md §6: `countlab rules` lists each switch, and the derived remand_allowed,
+    with one default per regime."""
+    monkeypatch.setenv("COLUMNS", "250")
+    code, out, _ = run_cli(monkeypatch, capsys, "rules")
+    assert code == 0
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 5}
+    for name in (*REMAND_SWITCHES, "remand_allowed"):
+        assert name in rows, name
+    cells = [c.strip() for c in rows["remand_allowed"].split("│")[3:6]]
+    assert cells == ["false", "false", "true"]
+    cells = [c.strip() for c in rows["alternate_requires_governor"].split("│")[3:6]]
+    assert cells == ["false", "true", "false"]
 
 
 def test_tally_table_output_is_readable(monkeypatch, capsys):

@@ -31,6 +31,7 @@ from models.session import CAUCUSES
 from models.states import DC, N_STATES, STATE_CODES, STATE_INDEX
 from models.tally import ACTING_PRESIDENT, Rejection, build_targets, elected, tally
 from tests.models.contingent_reference import house_ballot, senate_vote
+from tests.models.statehouses_2021 import session_2021
 from tests.strategies import electors_2021, shipped, shipped_text, synthetic_session
 
 EASTMAN_7 = ("AZ", "GA", "MI", "NV", "NM", "PA", "WI")
@@ -390,21 +391,46 @@ def test_a10_counted_slate_broadcasts_over_draws():
 
 
 @pytest.mark.parametrize("regime", sorted(REGIMES))
-def test_a10_multi_return_governor_tiebreak_is_refused_until_competing_slates_are_modelled(
-    regime,
-):
-    """A10: no count reads the switch yet (one slate per state), so only its default passes;
-    the default stays in every rule set, as stored with each run."""
+def test_a10_multi_return_governor_tiebreak_takes_every_value_and_no_switch_is_inert(regime):
+    """A10: the count reads the switch now (competing slates are modelled, remand.md M8), so
+    every regime takes both values and no switch is listed as not modelled."""
     switch = "multi_return_governor_tiebreak"
-    default = REGIMES[regime].multi_return_governor_tiebreak
-    assert rules_for(regime, **{switch: default}).switches()[switch] == default
-    for other in (v for v in SWITCHES[switch].values if v != default):
-        with pytest.raises(
-            CountlabError, match=f"^rule '{switch}' = '{other}': not modelled yet"
-        ) as raised:
-            rules_for(regime, **{switch: other})
-        assert "\n" not in str(raised.value)
-    assert [name for name, s in SWITCHES.items() if not s.modelled] == [switch]
+    for value in SWITCHES[switch].values:
+        assert rules_for(regime, **{switch: value}).switches()[switch] == value
+    assert all(s.modelled for s in SWITCHES.values())
+
+
+@pytest.mark.parametrize(
+    ("tiebreak", "dual", "slate", "expected"),
+    [
+        ("cases_2_3", "latest", "original", {"biden": 306, "trump": 232}),  # safe harbor
+        ("all_cases", "latest", "alternate", {"biden": 295, "trump": 243}),  # governor's latest
+        ("all_cases", "earliest", "original", {"biden": 306, "trump": 232}),
+        ("all_cases", "none", "none", {"biden": 295, "trump": 232}),
+    ],
+)
+def test_a10_multi_return_governor_tiebreak_changes_the_counted_slate(
+    tiebreak, dual, slate, expected
+):
+    """A10 case 1 under eca1887: Arizona met the safe harbor; a second return carries the
+    legislature's act and a new executive certificate, and the Houses disagree (House for
+    the original, Senate for the alternate). ``cases_2_3``: the safe-harbor slate counts;
+    ``all_cases``: the governor's slate, per ``dual_executive_certificates`` (L5, H1)."""
+    session = session_2021()
+    rules = rules_for(
+        "eca1887", multi_return_governor_tiebreak=tiebreak, dual_executive_certificates=dual
+    )
+    result = count_session(
+        session,
+        rules,
+        [],
+        returns={"AZ": (True, True)},
+        chamber_votes={"AZ": ("original", "alternate")},
+    )
+    description = describe_count(session, rules, [], result)
+    assert description["counted_slate"] == {"AZ": slate}
+    assert description["totals"] == expected
+    assert (description["whole_number"], description["majority_needed"]) == (538, 270)
 
 
 # --- §6 and B13 denominators ------------------------------------------------------------
