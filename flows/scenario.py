@@ -25,9 +25,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from flows.files import read_utf8
 from flows.limits import HARD_MAX_DRAWS
 from flows.requests import MAX_SEED
+from flows.scenario_remand import RETURNS, RemandTable, remand_model
 from flows.sessions import load_session, shipped_sessions
 from models.behaviour import Scenario
 from models.errors import CountlabError, InputError
+from models.remand_model import PRESET_RULES
 from models.rules import GROUNDS, SWITCHES, Rules, rules_with
 from models.session import Session
 from models.states import STATE_INDEX
@@ -89,6 +91,18 @@ class ScenarioConfig(_Strict):
     signers: ChamberProbabilities | None = None
     contingent: Contingent = Contingent()
     run: RunDefaults = RunDefaults()
+    remand: RemandTable | None = None
+    returns: dict[str, str] = {}
+
+    @field_validator("returns")
+    @classmethod
+    def _returns(cls, value: dict[str, str]) -> dict[str, str]:
+        for state, given in value.items():
+            if state not in STATE_INDEX:
+                raise ValueError(f"unknown state code {state!r}")
+            if given not in RETURNS:
+                raise ValueError(f"{state} = {given!r}: expected {' or '.join(RETURNS)}")
+        return value
 
     @field_validator("objections")
     @classmethod
@@ -129,6 +143,9 @@ class ScenarioConfig(_Strict):
         """
         dump = _sorted_keys(self.model_dump(mode="json"))
         dump["objections"] = dict(self.objections)  # keeps its place among the sorted keys
+        for key in ("remand", "returns"):  # absent tables: the hash of before [remand]
+            if not dump[key]:
+                del dump[key]
         return json.dumps(dump, separators=(",", ":"))
 
     def scenario_hash(self) -> str:
@@ -324,10 +341,14 @@ def to_scenario(config: ScenarioConfig, *, base: Path, source: str) -> Scenario:
 def scenario_rules(config: ScenarioConfig, session: Session, *, source: str) -> Rules:
     """The rules of a scenario: its regime (else the session's) with its ``[rules]`` and its
     ``denominator``; an error names the file."""
+    switches = dict(config.rules)
+    if config.remand is not None:
+        for name, value in PRESET_RULES[config.remand.preset or "historical_2020"].items():
+            switches.setdefault(name, value)  # a switch in [rules] wins over the preset
     try:
         return rules_with(
             config.regime,
-            config.rules,
+            switches,
             default_regime=session.default_regime,
             denominator=config.denominator,
         )
@@ -352,6 +373,9 @@ def build_scenario(
     for array in (p_sustain, p_sign):
         if array is not None:
             array.flags.writeable = False
+    remand = None
+    if config.remand is not None or config.returns:
+        remand = remand_model(config.remand, config.returns, session, rules)
     return Scenario(
         session=session,
         rules=rules,
@@ -364,4 +388,5 @@ def build_scenario(
         p_absent=config.votes.absent,
         p_presiding_sustains=config.votes.presiding_officer,
         p_defect=config.contingent.defection,
+        remand=remand,
     )

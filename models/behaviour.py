@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtr, ndtri
 
+from models.remand_model import RemandModel
 from models.rules import Rules
 from models.session import CAUCUSES, Session
 from models.tally import Targets
@@ -81,12 +82,13 @@ class Scenario:
     p_absent: float  # probability a member does not vote on an objection
     p_presiding_sustains: float  # presiding officer's vote when breaking a Senate tie (A13)
     p_defect: float  # probability a member votes for the other caucus's nominee (CE4)
+    remand: RemandModel | None = None  # a remand and/or competing returns (remand.md M15)
 
     @property
     def slate_states(self) -> tuple[str, ...]:
         """The states remanded or with two returns (remand.md M15), sorted; () without a
         remand model."""
-        return ()
+        return () if self.remand is None else self.remand.states
 
     @property
     def n_objections(self) -> int:

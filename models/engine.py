@@ -8,9 +8,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from models.behaviour import Scenario
+from models.remand_model import (
+    VOTE_ALTERNATE,
+    VOTE_ORIGINAL,
+    VOTE_UNDECIDED,
+    counted_slates,
+    recorded_answers,
+)
 from models.rules import chamber_agrees, is_in_order, is_sustained
 from models.sampling import (
     sample_events,
+    sample_remand,
     sample_shocks,
     sample_signers,
     sample_votes_grouped,
@@ -54,13 +62,16 @@ def sample_chamber(
     *,
     sampler: str,
     rng: np.random.Generator,
+    n_questions: int | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Draw ``(n_draws, K)`` yes and no counts of ``chamber`` on every objection."""
+    """Draw ``(n_draws, K)`` yes and no counts of ``chamber`` on every objection (or on
+    ``n_questions`` questions with the same propensities)."""
+    k = scenario.n_objections if n_questions is None else n_questions
     if sampler == "grouped":
         return sample_votes_grouped(
             scenario.subgroups(chamber, scenario.p_sustain),
             shocks,
-            n_objections=scenario.n_objections,
+            n_objections=k,
             correlation=scenario.correlation,
             p_absent=scenario.p_absent,
             rng=rng,
@@ -70,7 +81,7 @@ def sample_chamber(
         scenario.p_sustain[sworn],
         scenario.shock_group()[sworn],
         shocks,
-        n_objections=scenario.n_objections,
+        n_objections=k,
         correlation=scenario.correlation,
         p_absent=scenario.p_absent,
         rng=rng,
@@ -84,8 +95,13 @@ def simulate(
 
     Order of use of ``rng`` (fixed, so a block's results depend only on its stream):
     shocks, raised objections, signers, House votes, Senate votes, tie-breaking votes,
-    contingent-election defections.
+    contingent-election defections. A remand model (``scenario.remand``) draws from its own
+    child stream, ``rng.spawn(1)[0]`` (which leaves ``rng``'s stream where it was), so the
+    objection and vote draws are the same with or without one: its legislature answers and
+    governor actions (:func:`models.sampling.sample_remand`), then the Houses' votes on the
+    two-return states they may decide.
     """
+    child = rng.spawn(1)[0] if scenario.remand is not None else None
     rules = scenario.rules
     roster = scenario.session.roster
     k = scenario.n_objections
@@ -131,12 +147,22 @@ def simulate(
     def defections(members: NDArray[np.int64], n: int) -> NDArray[np.int64]:
         return rng.binomial(members, scenario.p_defect, size=(n, *members.shape))
 
+    slates = alternate_for = complete = None
+    counted_slate = remand_answer = None
+    if child is not None:
+        slates, counted_slate, remand_answer = _draw_slates(scenario, shocks, sampler, child)
+        assert scenario.remand is not None
+        alternate_for = scenario.remand.alternate_for
+        complete = np.full(n_draws, scenario.remand.complete)
     counted = tally(
         scenario.session,
         rules,
         sustained,
         scenario.targets,
         defections=defections if scenario.p_defect > 0 else None,
+        slates=slates,
+        alternate_for=alternate_for,
+        complete=complete,
     )
     return Draws(
         raised=raised,
@@ -147,4 +173,41 @@ def simulate(
         sustained=sustained,
         voted=voted,
         tally=counted,
+        slate_states=scenario.slate_states,
+        counted_slate=counted_slate,
+        remand_answer=remand_answer,
     )
+
+
+def _draw_slates(
+    scenario: Scenario, shocks: NDArray[np.float64], sampler: str, rng: np.random.Generator
+) -> tuple[NDArray[np.int64], NDArray[np.int8], NDArray[np.int8]]:
+    """Each draw's counted slates (remand.md M15): ``(D, n_states)`` for the tally, and
+    ``(D, S)`` counted slates and recorded answers for :class:`Draws`.
+
+    The Houses' votes on the two-return states they may decide (M8) come from the vote
+    model, sharing the draw's group shocks: a member votes to count the alternate with the
+    propensity of a vote to sustain an objection to the original (``p_sustain``); each
+    House decides for the side with more votes, a tie deciding nothing (undecided).
+    """
+    model = scenario.remand
+    assert model is not None
+    n_draws = shocks.shape[0]
+    answers, signed = sample_remand(model, n_draws, rng=rng)
+    decisions = {
+        chamber: np.full((n_draws, model.n_states), VOTE_ORIGINAL, dtype=np.int64)
+        for chamber in ("house", "senate")
+    }
+    voting = np.flatnonzero(model.houses)
+    if voting.size:
+        for chamber, decision in decisions.items():
+            yes, no = sample_chamber(
+                scenario, chamber, shocks, sampler=sampler, rng=rng, n_questions=voting.size
+            )
+            decision[:, voting] = np.where(
+                yes > no, VOTE_ALTERNATE, np.where(no > yes, VOTE_ORIGINAL, VOTE_UNDECIDED)
+            )
+    counted = counted_slates(model, answers, signed, decisions["house"], decisions["senate"])
+    slates = np.zeros((n_draws, scenario.session.certificates.electors.size), dtype=np.int64)
+    slates[:, model.index] = counted
+    return slates, counted, recorded_answers(model, answers)

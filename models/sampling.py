@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from scipy.special import bdtr
 
 from models.behaviour import N_GROUPS, Subgroups, conditional_probability
+from models.remand_model import CONTROL_D, CONTROL_R, RemandModel
 
 BLOCK_DRAWS = 1 << 15
 """Draws per random stream (32,768): the unit of reproducibility."""
@@ -209,3 +210,30 @@ def plan_chunks(n_draws: int, chunk_draws: int) -> list[tuple[int, int]]:
     """Return ``(first_draw, n_draws)`` per task; every chunk starts on a block boundary."""
     size = max(1, -(-chunk_draws // BLOCK_DRAWS)) * BLOCK_DRAWS
     return [(start, min(size, n_draws - start)) for start in range(0, n_draws, size)]
+
+
+def sample_remand(
+    model: RemandModel, n_draws: int, *, rng: np.random.Generator
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Draw ``(n_draws, S)`` legislature answers (indices into models.remand.ANSWERS) and
+    governor actions (signed or certified the alternate) of a remand (M5, M6, M15).
+
+    Order of use of ``rng``: the common shock's event, its shared uniform, each state's own
+    uniform, the governors' signatures, their certificates. With probability ``rho`` every
+    R legislature answers from the shared uniform; D and other legislatures always from
+    their own. A state not asked draws too (its answer is read by no rule).
+    """
+    p = model.probabilities
+    shape = (n_draws, model.n_states)
+    common = rng.random(n_draws) < p.rho
+    shared = rng.random(n_draws)
+    own = rng.random(shape)
+    signs = rng.random(shape) < p.g_same
+    certifies = rng.random(shape) < p.p_governor_certifies_alternate
+    is_r = model.control == CONTROL_R
+    u = np.where(common[:, None] & is_r[None, :], shared[:, None], own)
+    r_answer = np.where(u < p.q_r, 0, np.where(u < p.q_r + p.d_r, 1, 3))
+    d_answer = np.where(u < p.r_d, 2, 3)
+    answers = np.where(is_r, r_answer, np.where(model.control == CONTROL_D, d_answer, 3))
+    signed = (signs & model.same_party[None, :]) | certifies
+    return answers.astype(np.int64), signed

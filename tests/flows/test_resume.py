@@ -204,5 +204,7 @@ def test_the_stored_scenario_keeps_the_order_of_the_objections():
     assert list(stored_scenario(legacy, ["PA", "AZ"], source="run r").objections) == ["PA", "AZ"]
     sorted_config = parse_scenario(scenario_text({"AZ": 1.0, "PA": 0.5}), source="s.toml")
     assert sorted_config.canonical_json() == json.dumps(
-        sorted_config.model_dump(mode="json"), sort_keys=True, separators=(",", ":")
-    )  # files in alphabetical order keep their hash
+        sorted_config.model_dump(mode="json", exclude={"remand", "returns"}),
+        sort_keys=True,
+        separators=(",", ":"),
+    )  # files in alphabetical order keep their hash (absent [remand]/[returns]: as before)

@@ -1,0 +1,138 @@
+"""Scenario files' ``[remand]`` and ``[returns]`` tables (remand.md M15, §6), validated
+strictly like the rest of the file, and the :class:`models.remand_model.RemandModel` they
+make.
+
+Presets: ``preset = "historical_2020"`` (every default) or ``"stress"`` (q_R 1, g_same 1,
+and the rule ``legislative_act_form = resolution``). An explicit key always wins: a
+probability given in ``[remand]`` over the preset's, a switch given in ``[rules]`` over the
+preset's rule (applied by :func:`flows.scenario.scenario_rules`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from models.remand import UNTIL_ALL_ANSWER, scope_states
+from models.remand_model import PRESETS, RemandModel, RemandProbabilities, build_remand_model
+from models.rules import Rules
+from models.session import Session
+from models.states import STATE_INDEX
+
+
+class _Strict(BaseModel):
+    """As :class:`flows.scenario._Strict`: frozen, extra keys forbidden, strict types."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+Probability = float | None
+
+
+def _probability() -> Any:
+    return Field(default=None, ge=0.0, le=1.0)
+
+
+class RemandTable(_Strict):
+    """``[remand]`` (remand.md M2-M6, M15): the presiding officer sends ``states`` back.
+
+    A key left out takes the ``preset``'s value, else the ``historical_2020`` default
+    (q_R 0, d_R 0, r_D 1, rho 0, g_same 0, p_governor_certifies_alternate 0); a key given
+    always wins over the preset. The ``stress`` preset also sets the rule
+    ``legislative_act_form = resolution`` unless ``[rules]`` names that switch.
+    """
+
+    preset: Literal["historical_2020", "stress"] | None = None
+    states: list[str] | Literal["papers_2020", "objected"] | None = None  # None: remand_scope
+    resume: str | None = None  # ISO date or until_all_answer; None: session + remand_days
+    q_R: Probability = _probability()
+    d_R: Probability = _probability()
+    r_D: Probability = _probability()
+    rho: Probability = _probability()
+    g_same: Probability = _probability()
+    p_governor_certifies_alternate: Probability = _probability()
+
+    @field_validator("states")
+    @classmethod
+    def _states(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            if not value:
+                raise ValueError("names no state")
+            for state in value:
+                if state not in STATE_INDEX:
+                    raise ValueError(f"unknown state code {state!r}")
+                if value.count(state) > 1:
+                    raise ValueError(f"{state} named twice")
+        return value
+
+    @field_validator("resume", mode="before")
+    @classmethod
+    def _resume(cls, value: Any) -> Any:
+        if isinstance(value, date):  # TOML's bare date: resume = 2021-01-16
+            return value.isoformat()
+        if isinstance(value, str) and value != UNTIL_ALL_ANSWER:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(
+                    f"expected an ISO date (e.g. 2021-01-16) or {UNTIL_ALL_ANSWER}"
+                ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _sum(self) -> RemandTable:
+        p = self.probabilities()
+        if p.q_r + p.d_r > 1.0 + 1e-12:
+            raise ValueError(f"q_R + d_R = {p.q_r + p.d_r:g}: must be at most 1 (M5)")
+        return self
+
+    def probabilities(self) -> RemandProbabilities:
+        """The M5-M6 probabilities: each key given, else the preset's, else the default."""
+        values = dict(PRESETS[self.preset or "historical_2020"])
+        given = {
+            "q_r": self.q_R,
+            "d_r": self.d_R,
+            "r_d": self.r_D,
+            "rho": self.rho,
+            "g_same": self.g_same,
+            "p_governor_certifies_alternate": self.p_governor_certifies_alternate,
+        }
+        values.update({k: v for k, v in given.items() if v is not None})
+        return RemandProbabilities(**values)
+
+
+RETURNS: Final = ("alternate+legislature", "alternate+legislature+executive")
+"""``[returns]`` values: a second return backed by the legislature (and a new executive
+certificate), present at the count without a remand (L4, M7)."""
+
+
+def remand_model(
+    table: RemandTable | None, given_returns: dict[str, str], session: Session, rules: Rules
+) -> RemandModel:
+    """The remand model of a scenario's ``[remand]`` and ``[returns]`` tables (M15)."""
+    remanded: tuple[str, ...] | None = None
+    resume: date | str | None = None
+    if table is not None:
+        if isinstance(table.states, list):
+            remanded = tuple(table.states)
+        else:
+            remanded = scope_states(table.states or rules.remand_scope, session)
+        if table.resume is not None:
+            resume = (
+                UNTIL_ALL_ANSWER
+                if table.resume == UNTIL_ALL_ANSWER
+                else date.fromisoformat(table.resume)
+            )
+    returns = {
+        state: (True, given.endswith("+executive")) for state, given in given_returns.items()
+    }
+    return build_remand_model(
+        session,
+        rules,
+        remanded=remanded,
+        resume=resume,
+        returns=returns,
+        probabilities=table.probabilities() if table is not None else RemandProbabilities(),
+    )
