@@ -2,7 +2,8 @@
 strictly like the rest of the file, and the :class:`models.remand_model.RemandModel` they
 make.
 
-Presets: ``preset = "historical_2020"`` (every default) or ``"stress"`` (q_R 1, g_same 1,
+Presets: ``preset = "historical_2020"`` (every default) or ``"stress"``
+(``appoint_alternate.R`` 1, g_same 1,
 and the rule ``legislative_act_form = resolution``). An explicit key always wins: a
 probability given in ``[remand]`` over the preset's, a switch given in ``[rules]`` over the
 preset's rule (applied by :func:`flows.scenario.scenario_rules`).
@@ -35,11 +36,24 @@ def _probability() -> Any:
     return Field(default=None, ge=0.0, le=1.0)
 
 
+class RepublicanAnswer(_Strict):
+    """An answer M5 gives only Republican legislatures a probability of (D: 0)."""
+
+    R: Probability = _probability()
+
+
+class DemocraticAnswer(_Strict):
+    """An answer M5 gives only Democratic legislatures a probability of (R: 0)."""
+
+    D: Probability = _probability()
+
+
 class RemandTable(_Strict):
     """``[remand]`` (remand.md M2-M6, M15): the presiding officer sends ``states`` back.
 
     A key left out takes the ``preset``'s value, else the ``historical_2020`` default
-    (q_R 0, d_R 0, r_D 1, rho 0, g_same 0, p_governor_certifies_alternate 0); a key given
+    (appoint_alternate.R 0, decertify_only.R 0, reaffirm.D 1, rho 0, g_same 0,
+    p_governor_certifies_alternate 0); a key given
     always wins over the preset. The ``stress`` preset also sets the rule
     ``legislative_act_form = resolution`` unless ``[rules]`` names that switch.
     """
@@ -47,9 +61,11 @@ class RemandTable(_Strict):
     preset: Literal["historical_2020", "stress"] | None = None
     states: list[str] | Literal["papers_2020", "objected"] | None = None  # None: remand_scope
     resume: str | None = None  # ISO date or until_all_answer; None: session + remand_days
-    q_R: Probability = _probability()
-    d_R: Probability = _probability()
-    r_D: Probability = _probability()
+    # M5, by legislature control: remand.appoint_alternate.R is remand.md's q_R,
+    # decertify_only.R its d_R, reaffirm.D its r_D; no_action is the rest
+    appoint_alternate: RepublicanAnswer = RepublicanAnswer()
+    decertify_only: RepublicanAnswer = RepublicanAnswer()
+    reaffirm: DemocraticAnswer = DemocraticAnswer()
     rho: Probability = _probability()
     g_same: Probability = _probability()
     p_governor_certifies_alternate: Probability = _probability()
@@ -85,16 +101,19 @@ class RemandTable(_Strict):
     def _sum(self) -> RemandTable:
         p = self.probabilities()
         if p.q_r + p.d_r > 1.0 + 1e-12:
-            raise ValueError(f"q_R + d_R = {p.q_r + p.d_r:g}: must be at most 1 (M5)")
+            raise ValueError(
+                f"appoint_alternate.R + decertify_only.R = {p.q_r + p.d_r:g}: "
+                "must be at most 1 (M5)"
+            )
         return self
 
     def probabilities(self) -> RemandProbabilities:
         """The M5-M6 probabilities: each key given, else the preset's, else the default."""
         values = dict(PRESETS[self.preset or "historical_2020"])
         given = {
-            "q_r": self.q_R,
-            "d_r": self.d_R,
-            "r_d": self.r_D,
+            "q_r": self.appoint_alternate.R,
+            "d_r": self.decertify_only.R,
+            "r_d": self.reaffirm.D,
             "rho": self.rho,
             "g_same": self.g_same,
             "p_governor_certifies_alternate": self.p_governor_certifies_alternate,

@@ -74,7 +74,9 @@ def test_m15_spawn_leaves_the_parent_stream() -> None:
 @pytest.mark.parametrize("regime", ["eca1887", "vp-unilateral"])
 def test_m15_remand_keeps_the_objection_draws(regime: str) -> None:
     plain = arrays(run({"regime": regime}))
-    remanded = arrays(run({"regime": regime, "remand": {"q_R": 0.5, "rho": 0.3}}))
+    remanded = arrays(
+        run({"regime": regime, "remand": {"appoint_alternate": {"R": 0.5}, "rho": 0.3}})
+    )
     for key in ("raised", "house_yes", "house_no", "senate_yes", "senate_no"):
         np.testing.assert_array_equal(plain[key], remanded[key], err_msg=key)
 
@@ -110,7 +112,7 @@ def test_m15_preset_explicit_key_and_rule_win() -> None:
         {
             "regime": "vp-unilateral",
             "rules": {"legislative_act_form": "law_with_presentment"},
-            "remand": {"preset": "stress", "q_R": 0.25},
+            "remand": {"preset": "stress", "appoint_alternate": {"R": 0.25}},
         }
     )
     assert sc.rules.legislative_act_form == "law_with_presentment"
@@ -124,7 +126,11 @@ def test_m5_q_r_zero_reproduces_today(regime: str) -> None:
     """Invariant (iii) (q_R 0, historical) and (i) (eca1887/ecra2022: any remand changes
     nothing): every number is today's."""
     plain = arrays(run({"regime": regime}))
-    remand = {"q_R": 0.0} if regime == "vp-unilateral" else {"q_R": 1.0, "preset": "stress"}
+    remand = (
+        {"appoint_alternate": {"R": 0.0}}
+        if regime == "vp-unilateral"
+        else {"appoint_alternate": {"R": 1.0}, "preset": "stress"}
+    )
     remanded = run({"regime": regime, "remand": remand})
     assert remanded.counted_slate is not None
     assert (remanded.counted_slate == 0).all()
@@ -137,7 +143,14 @@ def test_m5_q_r_zero_reproduces_today(regime: str) -> None:
 
 def test_m5_answer_frequencies() -> None:
     n = 20_000
-    draws = run({"regime": "vp-unilateral", "remand": {"q_R": 0.3, "d_R": 0.2}}, n=n, seed=11)
+    draws = run(
+        {
+            "regime": "vp-unilateral",
+            "remand": {"appoint_alternate": {"R": 0.3}, "decertify_only": {"R": 0.2}},
+        },
+        n=n,
+        seed=11,
+    )
     assert draws.remand_answer is not None
     for i, state in enumerate(draws.slate_states):
         codes = draws.remand_answer[:, i]
@@ -151,7 +164,11 @@ def test_m5_answer_frequencies() -> None:
 
 def test_m5_common_shock_joint_frequency() -> None:
     n, q, rho = 20_000, 0.3, 0.4
-    draws = run({"regime": "vp-unilateral", "remand": {"q_R": q, "rho": rho}}, n=n, seed=5)
+    draws = run(
+        {"regime": "vp-unilateral", "remand": {"appoint_alternate": {"R": q}, "rho": rho}},
+        n=n,
+        seed=5,
+    )
     assert draws.remand_answer is not None
     az, ga = draws.slate_states.index("AZ"), draws.slate_states.index("GA")
     both = float(((draws.remand_answer[:, az] == 0) & (draws.remand_answer[:, ga] == 0)).mean())
@@ -180,8 +197,9 @@ def test_m8_returns_go_to_the_houses_under_eca1887() -> None:
 @pytest.mark.parametrize(
     ("raw", "field"),
     [
-        ({"remand": {"q_R": 1.5}}, "remand.q_R"),
-        ({"remand": {"q_R": 0.7, "d_R": 0.5}}, "remand"),
+        ({"remand": {"appoint_alternate": {"R": 1.5}}}, "remand.appoint_alternate.R"),
+        ({"remand": {"appoint_alternate": {"D": 0.5}}}, "remand.appoint_alternate.D"),
+        ({"remand": {"appoint_alternate": {"R": 0.7}, "decertify_only": {"R": 0.5}}}, "remand"),
         ({"remand": {"states": ["XX"]}}, "remand.states"),
         ({"remand": {"states": "everyone"}}, "remand.states"),
         ({"remand": {"resume": "soon"}}, "remand.resume"),
@@ -202,16 +220,18 @@ def test_m15_toml_errors_one_line(raw: dict[str, Any], field: str) -> None:
 
 def test_m15_sweep_dotted_remand_keys() -> None:
     config = validate_scenario({**BASE, "remand": {"preset": "stress"}}, source="s")
-    point = apply_params(config, {"remand.q_R": 0.3, "remand.rho": 0.2}, source="s")
+    point = apply_params(config, {"remand.appoint_alternate.R": 0.3, "remand.rho": 0.2}, source="s")
     assert isinstance(point, ScenarioConfig)
     assert point.remand is not None
     p = point.remand.probabilities()
     assert (p.q_r, p.rho, p.g_same) == (0.3, 0.2, 1.0)  # the preset still applies
-    plain = apply_params(validate_scenario(dict(BASE), source="s"), {"remand.q_R": 0.1}, source="s")
+    plain = apply_params(
+        validate_scenario(dict(BASE), source="s"), {"remand.appoint_alternate.R": 0.1}, source="s"
+    )
     assert plain.remand is not None
     assert plain.remand.probabilities().q_r == 0.1
-    with pytest.raises(CountlabError, match=r"remand\.q_R"):
-        apply_params(config, {"remand.q_R": 2.0}, source="s")
+    with pytest.raises(CountlabError, match=r"remand\.appoint_alternate\.R"):
+        apply_params(config, {"remand.appoint_alternate.R": 2.0}, source="s")
 
 
 def test_m15_exact_is_refused_for_a_remand_scenario_until_the_oracle_covers_it(
