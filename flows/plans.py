@@ -99,13 +99,6 @@ def plan_run(request: RunRequest, *, force: bool = False) -> Plan:
     else:
         check_size(size, request.db, force=force, what=f"{found.source}: [run] draws = {draws}")
     scenario = to_scenario(config, base=found.base, source=found.source)
-    if request.exact and scenario.remand is not None:
-        raise OptionError(
-            "exact",
-            None,
-            f"does not cover a remand or competing returns yet ({found.source} has "
-            "[remand] or [returns]): run without it",
-        )
     seed = resolve_seed(request.seed, config)
     record = run_record(
         config,

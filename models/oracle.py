@@ -21,6 +21,7 @@ from scipy.special import gammaln, ndtr, ndtri
 from models.behaviour import Scenario, Subgroups, conditional_probability
 from models.contingent import NO_ONE
 from models.outcomes import code_label
+from models.remand_oracle import slate_law
 from models.rules import majority, signers_needed
 from models.tally import tally
 
@@ -300,9 +301,10 @@ class Exact:
 def exact_probabilities(scenario: Scenario) -> Exact:
     """Return exact objection probabilities, and outcome probabilities where they apply.
 
-    Outcomes are exact when at most ``MAX_ENUMERATED_OBJECTIONS`` objections are modelled and
+    Outcomes are exact when at most ``MAX_ENUMERATED_OBJECTIONS`` objections are modelled,
     the contingent election is deterministic (no defection, or no set of sustained objections
-    that leaves the President to the House).
+    that leaves the President to the House) and a remand's slates have a product law
+    (:func:`models.remand_oracle.slate_law`: the Houses decide none of them).
     """
     k = scenario.n_objections
     p_raised = exact_raise_probability(scenario)
@@ -319,7 +321,26 @@ def exact_probabilities(scenario: Scenario) -> Exact:
         shifted[:, 1:] = coef[:, :-1] * p_raised[j]
         coef = np.where(subsets[:, j : j + 1], shifted, coef - shifted)
     p_subset = np.clip(coef @ moments, 0.0, 1.0)
-    counted = tally(scenario.session, scenario.rules, subsets, scenario.targets)
+    if scenario.remand is None:
+        counted = tally(scenario.session, scenario.rules, subsets, scenario.targets)
+    else:  # each set of sustained objections with each vector of counted slates (M15)
+        law = slate_law(scenario.remand)
+        if law is None:
+            return Exact(p_raised, p_sustained, None, None)
+        vectors, p_vector = law
+        model, n_vectors = scenario.remand, len(p_vector)
+        slates = np.zeros((len(subsets) * n_vectors, scenario.session.certificates.electors.size))
+        slates[:, model.index] = np.tile(vectors, (len(subsets), 1))
+        counted = tally(
+            scenario.session,
+            scenario.rules,
+            np.repeat(subsets, n_vectors, axis=0),
+            scenario.targets,
+            slates=slates.astype(np.int64),
+            alternate_for=model.alternate_for,
+            complete=np.full(len(slates), model.complete),
+        )
+        p_subset = np.repeat(p_subset, n_vectors) * np.tile(p_vector, len(subsets))
     if scenario.p_defect > 0 and np.any((counted.outcome != 0) & (p_subset > 0)):
         return Exact(p_raised, p_sustained, None, None)
     keys = scenario.session.candidate_keys

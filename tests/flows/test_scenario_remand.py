@@ -232,22 +232,3 @@ def test_m15_sweep_dotted_remand_keys() -> None:
     assert plain.remand.probabilities().q_r == 0.1
     with pytest.raises(CountlabError, match=r"remand\.appoint_alternate\.R"):
         apply_params(config, {"remand.appoint_alternate.R": 2.0}, source="s")
-
-
-def test_m15_exact_is_refused_for_a_remand_scenario_until_the_oracle_covers_it(
-    tmp_path, monkeypatch, capsys
-):
-    """The exact oracle does not model remands yet: --exact must not print numbers that
-    ignore the [remand] table (one line, nothing written)."""
-    from tests.flows.cli_helpers import run_cli
-
-    path = tmp_path / "s.toml"
-    path.write_text('regime = "vp-unilateral"\n[remand]\nstates = "papers_2020"\n')
-    db = tmp_path / "w.duckdb"
-    code, _, err = run_cli(
-        monkeypatch, capsys, "run", str(path), "--exact", "--draws", "10", "--db", str(db)
-    )
-    assert code == 2
-    assert "--exact does not cover a remand or competing returns yet" in err
-    assert len(err.strip().splitlines()) == 1
-    assert not db.exists()
