@@ -309,7 +309,7 @@ def exact_probabilities(scenario: Scenario) -> Exact:
     k = scenario.n_objections
     p_raised = exact_raise_probability(scenario)
     moments = agreement_moments(scenario, k)
-    p_sustained = p_raised * moments[1]
+    p_sustained = p_raised * moments[1] if k else np.zeros(0)  # no objections: none sustained
     if k > MAX_ENUMERATED_OBJECTIONS:
         return Exact(p_raised, p_sustained, None, None)
     subsets = ((np.arange(2**k)[:, None] >> np.arange(k)) & 1).astype(np.bool_)  # (2^K, K)

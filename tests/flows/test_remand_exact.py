@@ -104,3 +104,15 @@ def test_m8_the_oracle_declines_when_the_houses_vote_on_a_slate():
     exact = exact_probabilities(build(raw))
     assert exact.outcomes is None
     assert exact.p_sustained.shape == (1,)
+
+
+def test_m15_exact_with_no_objections_at_all():
+    """A remand scenario need not have objections (examples/send-it-back.toml): the oracle
+    then counts the slates alone (X4 under the stress preset: Trump by the electors)."""
+    raw = {
+        "regime": "vp-unilateral",
+        "remand": {"states": "papers_2020", "resume": "2021-01-16", "preset": "stress"},
+    }
+    exact = exact_probabilities(build(raw))
+    assert exact.p_sustained.shape == (0,)
+    assert exact.outcomes == {"electors:trump": pytest.approx(1.0)}
