@@ -254,6 +254,7 @@ def point_record(
         objection_states=scenario.states,
         seed=seed,
         draws=draws,
+        slate_states=scenario.slate_states,
     )
 
 

@@ -2,9 +2,9 @@
 
 Labels are stored as small integer codes (indexes into ``models.outcomes.OUTCOMES``,
 ``ACTING_PRESIDENT`` and the point's candidates and objection states) and per-candidate
-numbers as arrays in candidate order; the ``draws`` and ``objection_votes`` views decode
-them. Integers and booleans only: DuckDB appends them several times faster than strings
-and maps.
+numbers as arrays in candidate order, and each draw's counted slates and remand answers
+(remand.md M15) as code arrays in the point's slate-state order; the views decode them.
+Integers and booleans only: DuckDB appends them several times faster than strings and maps.
 """
 
 from __future__ import annotations
@@ -33,6 +33,19 @@ def _per_candidate(values: NDArray[np.int64], rows: NDArray[np.bool_] | None = N
     if rows is None:
         return pa.ListArray.from_arrays(offsets, flat)
     return pa.ListArray.from_arrays(offsets, flat, mask=pa.array(~rows))
+
+
+def _per_slate_state(
+    codes: NDArray[np.int8] | None, n_rows: int, dtype: type[np.integer]
+) -> pa.Array:
+    """A list array (``utinyint[]``/``tinyint[]`` as ``dtype``) from ``(n_rows,
+    n_slate_states)`` codes, without a loop per draw; all null when None (no remand)."""
+    kind = pa.list_(pa.from_numpy_dtype(dtype))
+    if codes is None:
+        return pa.nulls(n_rows, kind)
+    n_keys = codes.shape[1]
+    offsets = pa.array(np.arange(0, (n_rows + 1) * n_keys, n_keys, dtype=np.int32))
+    return pa.ListArray.from_arrays(offsets, pa.array(codes.ravel().astype(dtype)), type=kind)
 
 
 def _constant(value: int, n: int, dtype: type[np.integer]) -> pa.Array:
@@ -65,6 +78,8 @@ def draws_table(
             "n_raised": pa.array(draws.raised.sum(axis=1).astype(np.int16)),
             "n_sustained": pa.array(draws.sustained.sum(axis=1).astype(np.int16)),
             "house_states": _per_candidate(house_states, in_house),
+            "counted_slates": _per_slate_state(draws.counted_slate, n, np.uint8),
+            "remand_answers": _per_slate_state(draws.remand_answer, n, np.int8),
         }
     )
 

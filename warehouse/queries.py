@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from models.errors import CountlabError
+from models.slates import SLATES
 
 VOTES = ("house_yes", "house_no", "senate_yes", "senate_no")
 """The mean votes of an objection, in the order of its ``mean_votes`` object."""
@@ -121,15 +122,43 @@ def _objections(con: duckdb.DuckDBPyConnection, run_id: str, exact: pl.DataFrame
     )
 
 
+def _empty() -> dict[str, Any]:
+    """A point's summary before any row of it is read."""
+    return {"outcomes": {}, "winners": {}, "objections": {}, "slates": {}}
+
+
+def _slates(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int, dict[str, Any]]:
+    """``{point: {state: {slate: p, ..., "se": {slate: se, ...}}}}`` (remand.md M15), slates
+    in :data:`models.slates.SLATES` order; no entry for a point without slate states."""
+    found: dict[int, dict[str, Any]] = defaultdict(dict)
+    for row in query_frame(
+        con,
+        "select point, state, slate, p, se from slate_probabilities where run_id = ? "
+        "order by point, state",
+        [run_id],
+    ).iter_rows(named=True):
+        entry = found[row["point"]].setdefault(row["state"], {"se": {}})
+        entry[row["slate"]] = row["p"]
+        entry["se"][row["slate"]] = row["se"]
+    return {
+        point: {
+            state: {
+                **{slate: entry[slate] for slate in SLATES},
+                "se": {slate: entry["se"][slate] for slate in SLATES},
+            }
+            for state, entry in states.items()
+        }
+        for point, states in found.items()
+    }
+
+
 def point_summaries(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int, dict[str, Any]]:
-    """``{point: {"outcomes", "winners", "objections"}}`` of a completed run, each shaped as
-    in ``countlab run --json`` (one query per view for all points)."""
+    """``{point: {"outcomes", "winners", "objections", "slates"}}`` of a completed run, each
+    shaped as in ``countlab run --json`` (one query per view for all points)."""
     exact = query_frame(
         con, "select point, quantity, key, p from exact_probabilities where run_id = ?", [run_id]
     ).unique(subset=["point", "quantity", "key"], keep="last", maintain_order=True)
-    points: dict[int, dict[str, Any]] = defaultdict(
-        lambda: {"outcomes": {}, "winners": {}, "objections": {}}
-    )
+    points: dict[int, dict[str, Any]] = defaultdict(_empty)
     for row in _outcomes(con, run_id, exact).iter_rows(named=True):
         entry = _entry(row, ("p", "se", "ci_low", "ci_high"), "exact")
         points[row["point"]]["outcomes"][row["label"]] = entry
@@ -140,6 +169,8 @@ def point_summaries(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int, di
             row, ("p_raised", "p_sustained", "se", "mean_votes"), "exact", "exact_p_raised"
         )
         points[row["point"]]["objections"][row["state"]] = entry
+    for point, slates in _slates(con, run_id).items():
+        points[point]["slates"] = slates
     return dict(points)
 
 
@@ -147,13 +178,13 @@ def read_summary(con: duckdb.DuckDBPyConnection, run_id: str, point: int = 0) ->
     """Return the ``countlab run --json`` object of a completed run (one point of it).
 
     ``{"run_id", "draws", "seed", "outcomes": {label: {p, se, ci_low, ci_high}},
-    "winners": {candidate: {p, se}}, "objections": {state: {p_raised, p_sustained, se}}}``,
-    each object carrying ``"exact"`` where the run stored exact probabilities.
+    "winners": {candidate: {p, se}}, "objections": {state: {p_raised, p_sustained, se}},
+    "slates": {state: {original, alternate, none, "se": {...}}}}``, each object carrying
+    ``"exact"`` where the run stored exact probabilities; ``slates`` is ``{}`` without a
+    remand or competing returns.
     """
     run = _completed(con, run_id)
-    summary = point_summaries(con, run_id).get(
-        point, {"outcomes": {}, "winners": {}, "objections": {}}
-    )
+    summary = point_summaries(con, run_id).get(point, _empty())
     return {"run_id": run_id, "draws": run["draws"], "seed": run["seed"], **summary}
 
 
@@ -171,8 +202,8 @@ def read_sweep(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
     """Return the ``countlab sweep --json`` object of a completed sweep (or run).
 
     ``{"run_id", "draws", "seed", "points": [{"point", "seed", "params": {KEY: value},
-    "outcomes": {...}, "winners": {...}, "objections": {...}}]}``, shaped per point as in
-    ``countlab run --json``.
+    "outcomes": {...}, "winners": {...}, "objections": {...}, "slates": {...}}]}``, shaped per
+    point as in ``countlab run --json``.
     """
     run = _completed(con, run_id)
     summaries = point_summaries(con, run_id)
@@ -181,7 +212,7 @@ def read_sweep(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
             "point": row["point"],
             "seed": row["seed"],
             "params": {k: _typed(v, k in row["param_values"]) for k, v in row["params"].items()},
-            **summaries.get(row["point"], {"outcomes": {}, "winners": {}, "objections": {}}),
+            **summaries.get(row["point"], _empty()),
         }
         for row in query_frame(
             con,

@@ -52,6 +52,7 @@ class PointRecord:
     objection_states: tuple[str, ...]
     seed: int
     draws: int
+    slate_states: tuple[str, ...] = ()  # remanded or with two returns (remand.md M15)
 
 
 def stored_record(run: dict[str, Any]) -> RunRecord:

@@ -13,9 +13,11 @@ import duckdb
 
 from models.errors import CountlabError
 from models.outcomes import OUTCOMES
+from models.remand import ANSWER_CODES
+from models.slates import SLATES
 from models.tally import ACTING_PRESIDENT
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bump when a table changes shape, and add ``sql/migrations/to_v{SCHEMA_VERSION}.sql``."""
 
 TABLES_FILE = "000_tables.sql"
@@ -27,10 +29,17 @@ def sql_list(values: tuple[str, ...]) -> str:
 
 
 def render(text: str) -> str:
-    """Fill in the code tables the stored rows index into (``models.tally``)."""
-    return text.replace("{OUTCOMES}", sql_list(OUTCOMES)).replace(
-        "{ACTING_PRESIDENT}", sql_list(ACTING_PRESIDENT)
-    )
+    """Fill in the code tables the stored rows index into (``models.tally``,
+    ``models.slates``, ``models.remand``)."""
+    codes = {
+        "{OUTCOMES}": OUTCOMES,
+        "{ACTING_PRESIDENT}": ACTING_PRESIDENT,
+        "{SLATES}": SLATES,
+        "{ANSWER_CODES}": ANSWER_CODES,
+    }
+    for name, values in codes.items():
+        text = text.replace(name, sql_list(tuple(values)))
+    return text
 
 
 def sql_files() -> list[tuple[str, str]]:

@@ -250,7 +250,7 @@ def begin_run(con: duckdb.DuckDBPyConnection, record: RunRecord, points: list[Po
             ],
         )
         con.executemany(
-            "insert into sweep_points values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into sweep_points values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 [
                     record.run_id,
@@ -268,6 +268,7 @@ def begin_run(con: duckdb.DuckDBPyConnection, record: RunRecord, points: list[Po
                     list(p.objection_states),
                     p.seed,
                     p.draws,
+                    list(p.slate_states),
                 ]
                 for p in points
             ],

@@ -68,7 +68,15 @@ def table_rows(db: Path, run_id: str, table: str) -> list[tuple]:
 def test_flow_stores_every_draw_and_summarizes(scenario, tmp_path):
     db = tmp_path / "w.duckdb"
     summary = run_flow(scenario, db)
-    assert set(summary) == {"run_id", "draws", "seed", "outcomes", "winners", "objections"}
+    assert set(summary) == {
+        "run_id",
+        "draws",
+        "seed",
+        "outcomes",
+        "winners",
+        "objections",
+        "slates",
+    }
     assert summary["draws"] == N_DRAWS
     assert set(summary["objections"]) == {"AZ", "PA", "GA"}
     assert sum(o["p"] for o in summary["outcomes"].values()) == pytest.approx(1.0)

@@ -1,4 +1,4 @@
--- Schema version 3. Facts are stored compactly, chunk by chunk (stored_* tables: integer
+-- Schema version 4. Facts are stored compactly, chunk by chunk (stored_* tables: integer
 -- codes, arrays per candidate); the views `draws` and `objection_votes` decode them and show
 -- completed runs only. A chunk's rows and its `stored_chunks` row land in one transaction,
 -- and a run becomes visible in one transaction (its status set to 'completed'), so no query
@@ -54,6 +54,9 @@ create table if not exists sweep_points (
     objection_states varchar[] not null,
     seed ubigint not null,            -- the point's own seed (`countlab run --seed` repeats it)
     draws bigint not null,
+    -- remand.md M15: the states remanded or with two returns, sorted ([] without a remand);
+    -- stored_draws.counted_slates and remand_answers index into it
+    slate_states varchar[] not null default [],
     primary key (run_key, point)
 );
 
@@ -79,7 +82,10 @@ create table if not exists stored_draws (
     majority_needed smallint not null,
     n_raised smallint not null,
     n_sustained smallint not null,
-    house_states smallint[]            -- contingent election: states won; else null
+    house_states smallint[],           -- contingent election: states won; else null
+    -- per slate state of the point (sweep_points.slate_states), null without a remand:
+    counted_slates utinyint[],         -- index into the slates (original, alternate, none)
+    remand_answers tinyint[]           -- index into the remand answers; -1: not remanded
 );
 
 create table if not exists stored_objection_votes (

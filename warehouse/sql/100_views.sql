@@ -2,8 +2,8 @@
 -- rows (codes and per-candidate arrays) into labels and maps. Probabilities are per run and
 -- point (a run has one point, 0), with Monte Carlo standard errors and 95% Wilson
 -- intervals; every possible outcome label appears, with p = 0 when it never occurred.
--- {OUTCOMES} and {ACTING_PRESIDENT} are filled in from models.outcomes and models.tally when
--- the schema is applied.
+-- {OUTCOMES}, {ACTING_PRESIDENT}, {SLATES} and {ANSWER_CODES} are filled in from
+-- models.outcomes, models.tally, models.slates and models.remand when the schema is applied.
 
 create or replace view completed_runs as
 select * from runs where status = 'completed';
@@ -196,6 +196,131 @@ final as (
 
 select * from final;
 
+-- Remand and competing returns (remand.md M15): per slate state of a point (its
+-- slate_states, in order), the probability that each slate (original, alternate, none) is
+-- counted, every slate listed, p = 0 when it never was; and per remanded state (one that
+-- answered in some draw) the probability of each answer. A state remanded in only some
+-- draws has answer probabilities summing to its probability of being remanded. Draws are
+-- grouped by their whole code list first, so only the distinct lists are unnested.
+
+create or replace view point_slate_states as
+select
+    p.run_id,
+    p.run_key,
+    p.point,
+    p.draws,
+    unnest(p.slate_states) as state,
+    unnest(range(len(p.slate_states))) as i
+from completed_points as p;
+
+create or replace view slate_probabilities as
+with
+lists as (
+    select run_key, point, counted_slates, count(*) as n
+    from stored_draws
+    where counted_slates is not null
+    group by all
+),
+
+codes as (
+    select
+        run_key,
+        point,
+        n,
+        unnest(counted_slates) as code,
+        unnest(range(len(counted_slates))) as i
+    from lists
+),
+
+counts as (
+    select run_key, point, i, code, sum(n) as n
+    from codes
+    group by all
+),
+
+slates as (
+    select unnest({SLATES}) as slate, unnest(range(len({SLATES}))) as code
+),
+
+final as (
+    select
+        s.run_id,
+        s.point,
+        s.state,
+        l.slate,
+        coalesce(c.n, 0) as n,
+        s.draws,
+        coalesce(c.n, 0) / s.draws as p,
+        mc_se(coalesce(c.n, 0), s.draws) as se,
+        wilson_low(coalesce(c.n, 0), s.draws) as ci_low,
+        wilson_high(coalesce(c.n, 0), s.draws) as ci_high
+    from point_slate_states as s
+    cross join slates as l
+    left join counts as c
+        on s.run_key = c.run_key and s.point = c.point and s.i = c.i and l.code = c.code
+)
+
+select * from final;
+
+create or replace view remand_answers as
+with
+lists as (
+    select run_key, point, remand_answers, count(*) as n
+    from stored_draws
+    where remand_answers is not null
+    group by all
+),
+
+codes as (
+    select
+        run_key,
+        point,
+        n,
+        unnest(remand_answers) as code,
+        unnest(range(len(remand_answers))) as i
+    from lists
+),
+
+counts as (
+    select run_key, point, i, code, sum(n) as n
+    from codes
+    where code >= 0
+    group by all
+),
+
+remanded as (
+    select s.*
+    from point_slate_states as s
+    where exists (
+        select 1 from counts as c
+        where c.run_key = s.run_key and c.point = s.point and c.i = s.i
+    )
+),
+
+answers as (
+    select unnest({ANSWER_CODES}) as answer, unnest(range(len({ANSWER_CODES}))) as code
+),
+
+final as (
+    select
+        s.run_id,
+        s.point,
+        s.state,
+        a.answer,
+        coalesce(c.n, 0) as n,
+        s.draws,
+        coalesce(c.n, 0) / s.draws as p,
+        mc_se(coalesce(c.n, 0), s.draws) as se,
+        wilson_low(coalesce(c.n, 0), s.draws) as ci_low,
+        wilson_high(coalesce(c.n, 0), s.draws) as ci_high
+    from remanded as s
+    cross join answers as a
+    left join counts as c
+        on s.run_key = c.run_key and s.point = c.point and s.i = c.i and a.code = c.code
+)
+
+select * from final;
+
 -- Sweeps: every point's probabilities beside its parameters. `params` holds each varied
 -- key's value as text (params['regime']); `param_values` the numeric ones as numbers
 -- (param_values['votes.senate.D']), ready to group, order and plot by.
@@ -235,19 +360,57 @@ select
 from objection_probabilities as o
 inner join completed_points as p on o.run_id = p.run_id and o.point = p.point;
 
--- Every swept probability in one long view: quantity 'outcome' (key: the outcome label) or
--- 'sustained' (key: the objection's state).
+create or replace view sweep_slate_probabilities as
+select
+    o.run_id,
+    o.point,
+    p.params,
+    p.param_values,
+    o.state,
+    o.slate,
+    o.n,
+    o.draws,
+    o.p,
+    o.se,
+    o.ci_low,
+    o.ci_high
+from slate_probabilities as o
+inner join completed_points as p on o.run_id = p.run_id and o.point = p.point;
+
+create or replace view sweep_remand_answers as
+select
+    o.run_id,
+    o.point,
+    p.params,
+    p.param_values,
+    o.state,
+    o.answer,
+    o.n,
+    o.draws,
+    o.p,
+    o.se,
+    o.ci_low,
+    o.ci_high
+from remand_answers as o
+inner join completed_points as p on o.run_id = p.run_id and o.point = p.point;
+
+-- Every swept probability in one long view: quantity 'outcome' (key: the outcome label),
+-- 'sustained' (key: the objection's state) or 'slate' (key: state and slate, 'PA:alternate').
 
 create or replace view sweep_probabilities as
 select run_id, point, params, param_values, 'outcome' as quantity, label as key, p, se
 from sweep_outcome_probabilities
 union all
 select run_id, point, params, param_values, 'sustained', state, p_sustained, se
-from sweep_objection_probabilities;
+from sweep_objection_probabilities
+union all
+select run_id, point, params, param_values, 'slate', state || ':' || slate, p, se
+from sweep_slate_probabilities;
 
 -- Where a probability first reaches a level along one numeric swept key, e.g.
 --   select * from sweep_threshold('RUN_ID', 'votes.senate.D', 'outcome', 'no_choice', 0.5)
 --   select * from sweep_threshold('RUN_ID', 'votes.senate.D', 'sustained', 'AZ', 0.5)
+--   select * from sweep_threshold('RUN_ID', 'remand.appoint_alternate.R', 'slate', 'PA:alternate', 0.5)
 -- Points are grouped by every other swept parameter (`fixed`, e.g. {'regime': 'ecra2022'});
 -- within a group, along the key in increasing order, `below` and `above` are the last value
 -- under the level and the first at or over it, and `crossing` interpolates linearly between

@@ -47,7 +47,7 @@ from runs_v1;
 
 select setval('run_keys', max(run_key)) from runs having max(run_key) is not null;
 
-insert into sweep_points
+insert into sweep_points by name
 select
     r.run_id,
     r.run_key,
@@ -78,7 +78,7 @@ select run_key, 0, 0, draws, coalesce(finished_at, started_at)
 from runs
 where status = 'completed';
 
-insert into stored_draws
+insert into stored_draws by name
 select
     p.run_key,
     0 as point,
