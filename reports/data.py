@@ -16,6 +16,7 @@ import polars as pl
 
 from models.errors import CountlabError
 from models.outcomes import outcome_label
+from reports.remand import remand_section
 from warehouse.queries import query_frame, read_run, read_summary
 
 CONVERGENCE_POINTS = 200
@@ -188,4 +189,5 @@ def run_report_data(con: duckdb.DuckDBPyConnection, run_id: str, point: int = 0)
         "totals": totals_distribution(con, run_id, point, list(candidates)),
         "contingent": contingent_breakdown(con, run_id, point, list(candidates)),
         "convergence": convergence(con, run_id, point, occurred, n),
+        "remand": remand_section(con, run_id, point),
     }

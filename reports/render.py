@@ -143,6 +143,7 @@ def _context(data: dict[str, Any], *, db: str) -> dict[str, Any]:
         "contingent_share": f"{contingent_n:.2%}",
         "majority_text": majority_text,
         "zero_upper": f"{_wilson_upper_at_zero(n):.2g}",
+        "remand": data.get("remand"),
         "db": db,
         "written": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
