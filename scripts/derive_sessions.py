@@ -38,6 +38,8 @@ from typing import NamedTuple, NoReturn
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "models" / "data" / "sessions"
+sys.path.insert(0, str(ROOT))  # the files' columns and codes: the parsers' own (one home)
+from models.statehouses import CONTROLS, GOVERNMENT_COLUMNS, REMAND_FACT_COLUMNS
 
 # Facts from the public record that the source CSVs do not hold. Candidate keys are
 # lower-case surnames; each presidential candidate's electors cast their VP vote for the
@@ -163,19 +165,6 @@ EXPECTED_GOVERNMENTS: dict[str, dict[str, dict[str, int]]] = {
         "legislatures": {"R": 20, "D": 20, "split": 8, "nonpartisan": 2},
     },
 }
-GOVERNMENT_COLUMNS = [
-    "state",
-    "governor_party",
-    "senate_control",
-    "senate_d",
-    "senate_r",
-    "senate_other",
-    "house_control",
-    "house_d",
-    "house_r",
-    "house_other",
-]
-CONTROLS = ("D", "R", "split", "nonpartisan")
 # Plausible chamber sizes (seats incl. vacancies): upper chambers 19 (Delaware, 1969) to 67
 # (Minnesota); lower chambers 39 (Delaware, 1969) to 400 (New Hampshire).
 CHAMBER_SIZES = {"senate": (15, 70), "house": (35, 400)}
@@ -216,16 +205,6 @@ ST3_2021: dict[str, St3] = {
     "WI": St3("R", "D", "2021-01-04", "majority", "yes", True, False, False, "unconditional", True),
 }
 REMAND_FACTS = {"2021-01-06": ST3_2021}
-REMAND_FACT_COLUMNS = [
-    "state",
-    "regular_session",
-    "self_call",
-    "governor_can_call",
-    "veto_proof",
-    "safe_harbor_met",
-    "alternate_paper",
-    "paper_late",
-]
 REMAND_PROVENANCE = [
     (
         "regular_session: ST3 '2021 regular session convenes' [S59]; PA 5 Jan, the first Tuesday "

@@ -213,29 +213,36 @@ select
     unnest(range(len(p.slate_states))) as i
 from completed_points as p;
 
-create or replace view slate_probabilities as
+-- Each point's per-draw code lists (counted slates, remand answers: one code per slate
+-- state), counted by slate state and code; the two views below read it. Draws are grouped
+-- by their whole list first, so only the distinct lists are unnested.
+create or replace view point_slate_codes as
 with
 lists as (
-    select run_key, point, counted_slates, count(*) as n
+    select run_key, point, 'slate' as list, counted_slates::smallint[] as codes, count(*) as n
     from stored_draws
     where counted_slates is not null
+    group by all
+    union all
+    select run_key, point, 'answer', remand_answers::smallint[], count(*)
+    from stored_draws
+    where remand_answers is not null
     group by all
 ),
 
 codes as (
-    select
-        run_key,
-        point,
-        n,
-        unnest(counted_slates) as code,
-        unnest(range(len(counted_slates))) as i
+    select run_key, point, list, n, unnest(codes) as code, unnest(range(len(codes))) as i
     from lists
-),
+)
 
+select run_key, point, list, i, code, sum(n) as n
+from codes
+group by all;
+
+create or replace view slate_probabilities as
+with
 counts as (
-    select run_key, point, i, code, sum(n) as n
-    from codes
-    group by all
+    select run_key, point, i, code, n from point_slate_codes where list = 'slate'
 ),
 
 slates as (
@@ -264,28 +271,8 @@ select * from final;
 
 create or replace view remand_answers as
 with
-lists as (
-    select run_key, point, remand_answers, count(*) as n
-    from stored_draws
-    where remand_answers is not null
-    group by all
-),
-
-codes as (
-    select
-        run_key,
-        point,
-        n,
-        unnest(remand_answers) as code,
-        unnest(range(len(remand_answers))) as i
-    from lists
-),
-
 counts as (
-    select run_key, point, i, code, sum(n) as n
-    from codes
-    where code >= 0
-    group by all
+    select run_key, point, i, code, n from point_slate_codes where list = 'answer' and code >= 0
 ),
 
 remanded as (

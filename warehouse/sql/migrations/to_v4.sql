@@ -11,6 +11,7 @@ drop view if exists sweep_objection_probabilities;
 drop view if exists sweep_outcome_probabilities;
 drop view if exists remand_answers;
 drop view if exists slate_probabilities;
+drop view if exists point_slate_codes;
 drop view if exists point_slate_states;
 drop view if exists objection_probabilities;
 drop view if exists winner_probabilities;
