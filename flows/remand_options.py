@@ -16,9 +16,7 @@ from models.remand import ANSWERS, RemandOrder, parse_resume, scope_states
 from models.session import Session
 from models.slates import CHAMBER_VOTES
 from models.states import STATE_INDEX
-
-REMAND_SCOPES = ("papers_2020", "objected")
-"""Named remand scopes (M2): the states with a 14 December paper; the states objected to."""
+from models.switches import REMAND_SCOPES
 
 RETURN_FORMS = {
     "alternate+legislature": (True, False),

@@ -12,15 +12,22 @@ preset's rule (applied by :func:`flows.scenario.scenario_rules`).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.remand import UNTIL_ALL_ANSWER, scope_states
-from models.remand_model import PRESETS, RemandModel, RemandProbabilities, build_remand_model
+from models.remand_model import (
+    PRESETS,
+    RemandModel,
+    RemandProbabilities,
+    build_remand_model,
+    resolve_probabilities,
+)
 from models.rules import Rules
 from models.session import Session
 from models.states import STATE_INDEX
+from models.switches import REMAND_SCOPES
 
 
 class _Strict(BaseModel):
@@ -58,8 +65,8 @@ class RemandTable(_Strict):
     ``legislative_act_form = resolution`` unless ``[rules]`` names that switch.
     """
 
-    preset: Literal["historical_2020", "stress"] | None = None
-    states: list[str] | Literal["papers_2020", "objected"] | None = None  # None: remand_scope
+    preset: str | None = None  # a key of models.remand_model.PRESETS
+    states: list[str] | str | None = None  # a scope of REMAND_SCOPES; None: remand_scope
     resume: str | None = None  # ISO date or until_all_answer; None: session + remand_days
     # M5, by legislature control: remand.appoint_alternate.R is remand.md's q_R,
     # decertify_only.R its d_R, reaffirm.D its r_D; no_action is the rest
@@ -70,9 +77,18 @@ class RemandTable(_Strict):
     g_same: Probability = _probability()
     p_governor_certifies_alternate: Probability = _probability()
 
+    @field_validator("preset")
+    @classmethod
+    def _preset(cls, value: str | None) -> str | None:
+        if value is not None and value not in PRESETS:
+            raise ValueError(f"expected {' or '.join(PRESETS)}")
+        return value
+
     @field_validator("states")
     @classmethod
     def _states(cls, value: Any) -> Any:
+        if isinstance(value, str) and value not in REMAND_SCOPES:
+            raise ValueError(f"expected a list of states or one of {', '.join(REMAND_SCOPES)}")
         if isinstance(value, list):
             if not value:
                 raise ValueError("names no state")
@@ -109,17 +125,7 @@ class RemandTable(_Strict):
 
     def probabilities(self) -> RemandProbabilities:
         """The M5-M6 probabilities: each key given, else the preset's, else the default."""
-        values = dict(PRESETS[self.preset or "historical_2020"])
-        given = {
-            "q_r": self.appoint_alternate.R,
-            "d_r": self.decertify_only.R,
-            "r_d": self.reaffirm.D,
-            "rho": self.rho,
-            "g_same": self.g_same,
-            "p_governor_certifies_alternate": self.p_governor_certifies_alternate,
-        }
-        values.update({k: v for k, v in given.items() if v is not None})
-        return RemandProbabilities(**values)
+        return resolve_probabilities(self.preset, self.model_dump())
 
 
 RETURNS: Final = ("alternate+legislature", "alternate+legislature+executive")

@@ -28,18 +28,6 @@ ANSWER_CODES: Final = (*ANSWERS, "not_in_time")
 not remanded, e.g. a competing return only)."""
 """A resume date that waits until every remanded legislature can answer (M3)."""
 
-OBJECTED: Final[dict[str, tuple[str, ...]]] = {
-    "1969-01-06": ("NC",),
-    "2005-01-06": ("OH",),
-    "2021-01-06": ("AZ", "PA"),
-}
-"""The states whose objections were signed by a Senator and a Representative and went to
-separate-chamber votes (rules.md §9.1): ``remand_scope = objected`` (M2)."""
-
-EFFECTIVE_DATE_DELAYED: Final = frozenset({"AZ"})
-"""States whose act would not take effect for months (no emergency clause; remand.md ST6,
-[S58 azcentral]): invalid with ``enforce_effective_dates`` (M6). Not in RemandFacts."""
-
 EASTERN: Final = timezone(timedelta(hours=-5))
 
 
@@ -111,7 +99,8 @@ def remand_trigger(rules: Rules) -> str:
 
 def scope_states(scope: str, session: Session) -> tuple[str, ...]:
     """The states of a named scope (M2): ``papers_2020``, the states with a 14 December
-    alternate paper in the session's remand facts; ``objected``, :data:`OBJECTED`."""
+    alternate paper in the session's remand facts; ``objected``, the session's ``objected``
+    (the states whose objections went to separate-chamber votes)."""
     if scope == "papers_2020":
         papers = tuple(
             sorted(s for s, f in session.remand_facts.items() if f.alternate_paper != "none")
@@ -123,9 +112,9 @@ def scope_states(scope: str, session: Session) -> tuple[str, ...]:
             )
         return papers
     if scope == "objected":
-        if session.date not in OBJECTED:
+        if not session.objected:
             raise CountlabError(f"remand scope objected: no objection recorded for {session.date}")
-        return OBJECTED[session.date]
+        return session.objected
     raise CountlabError(f"remand scope {scope!r}: name the states (a comma list)")
 
 
@@ -229,7 +218,7 @@ def act_is_valid(facts: RemandFacts, rules: Rules, *, governor_signs: bool) -> b
     as a ``law_with_presentment``, if the governor signs or the majority is veto-proof; and
     never, with ``enforce_effective_dates``, where it takes effect too late (ST6)."""
     form_ok = rules.legislative_act_form == "resolution" or facts.veto_proof or governor_signs
-    late = rules.enforce_effective_dates and facts.state in EFFECTIVE_DATE_DELAYED
+    late = rules.enforce_effective_dates and facts.act_takes_effect_late
     return form_ok and not late
 
 
@@ -256,7 +245,7 @@ def p_valid_alternate(
         form_ok = 1.0
     else:
         form_ok = g_same if government.governor_party == control else 0.0
-    late = rules.enforce_effective_dates and facts.state in EFFECTIVE_DATE_DELAYED
+    late = rules.enforce_effective_dates and facts.act_takes_effect_late
     return 0.0 if late else q_r * form_ok
 
 

@@ -22,9 +22,10 @@ reads (:func:`counted_slates`). The samplers are in :mod:`models.sampling`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -87,6 +88,31 @@ PRESETS: Final[dict[str, dict[str, float]]] = {
     "stress": {"q_r": 1.0, "g_same": 1.0},
 }
 """remand.md §6 presets: the probabilities each sets (the rest keep their defaults)."""
+PROBABILITY_KEYS: Final[dict[str, str]] = {
+    "appoint_alternate.R": "q_r",
+    "decertify_only.R": "d_r",
+    "reaffirm.D": "r_d",
+    "rho": "rho",
+    "g_same": "g_same",
+    "p_governor_certifies_alternate": "p_governor_certifies_alternate",
+}
+"""A scenario's ``[remand]`` keys (dotted, as in the file) -> the :class:`RemandProbabilities`
+field each sets (remand.md's q_R, d_R, r_D, rho, g_same, p_governor_certifies_alternate)."""
+
+
+def resolve_probabilities(preset: str | None, table: Mapping[str, Any]) -> RemandProbabilities:
+    """The M5-M6 probabilities of a ``[remand]`` table (nested dicts, as in the file or its
+    canonical JSON): each key given, else the ``preset``'s value, else the default."""
+    values = dict(PRESETS[preset or "historical_2020"])
+    for key, name in PROBABILITY_KEYS.items():
+        value: Any = table
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if value is not None:
+            values[name] = float(value)
+    return RemandProbabilities(**values)
+
+
 PRESET_RULES: Final[dict[str, dict[str, str]]] = {
     "historical_2020": {},
     "stress": {"legislative_act_form": "resolution"},

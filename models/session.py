@@ -86,6 +86,7 @@ class Session:
     certificates: Certificates
     governments: dict[str, StateGovernment] = field(default_factory=dict)
     remand_facts: dict[str, RemandFacts] = field(default_factory=dict)
+    objected: tuple[str, ...] = ()  # states whose objections went to separate votes (§9.1)
 
     @property
     def candidate_keys(self) -> tuple[str, ...]:
@@ -272,6 +273,21 @@ class SessionHeader:
     candidates: tuple[Candidate, ...]
     vice_presidential_candidates: tuple[Candidate, ...]
     nominee: dict[str, tuple[str, str]]
+    objected: tuple[str, ...] = ()
+
+
+def _objected(doc: dict[str, object], source: str) -> tuple[str, ...]:
+    """``objected``: the states whose objections went to separate-chamber votes (rules.md
+    §9.1; remand.md M2's ``objected`` scope), state codes, each once; () when absent."""
+    raw = doc.get("objected", [])
+    if not isinstance(raw, list):
+        raise InputError(source, "objected", raw, "expected a list of state codes")
+    for state in raw:
+        if not isinstance(state, str) or state not in STATE_INDEX:
+            raise InputError(source, "objected", state, "unknown state code")
+        if raw.count(state) > 1:
+            raise InputError(source, "objected", state, "state listed twice")
+    return tuple(raw)
 
 
 def parse_session_header(text: str, *, source: str) -> SessionHeader:
@@ -337,6 +353,7 @@ def parse_session_header(text: str, *, source: str) -> SessionHeader:
         candidates=candidates,
         vice_presidential_candidates=vps,
         nominee=nominee,
+        objected=_objected(doc, source),
     )
 
 
@@ -363,4 +380,5 @@ def build_session(
         certificates=certificates,
         governments=dict(governments or {}),
         remand_facts=dict(remand_facts or {}),
+        objected=header.objected,
     )

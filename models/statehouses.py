@@ -60,6 +60,7 @@ REMAND_FACT_COLUMNS: tuple[str, ...] = (
     "safe_harbor_met",
     "alternate_paper",
     "paper_late",
+    "act_takes_effect_late",
 )
 """The columns of ``remand_facts.csv``, exactly: the fields of :class:`RemandFacts`."""
 
@@ -110,6 +111,7 @@ class RemandFacts:
     safe_harbor_met: bool  # 8 December 2020 (old 3 U.S.C. §5; ST3)
     alternate_paper: str  # one of PAPERS
     paper_late: bool  # the paper reached the President of the Senate late (E3)
+    act_takes_effect_late: bool  # a special-session act takes effect too late (ST6, M6)
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -300,8 +302,8 @@ def parse_remand_facts(text: str, *, source: str) -> dict[str, RemandFacts]:
     """Parse ``remand_facts.csv`` (columns :data:`REMAND_FACT_COLUMNS`): the states the
     sources cover, each once (not DC); returned in ``STATE_CODES`` order.
 
-    ``regular_session`` is an ISO date; the four flags and ``paper_late`` are ``true`` or
-    ``false``; ``alternate_paper`` is one of :data:`PAPERS`, and a paper can be late only if
+    ``regular_session`` is an ISO date; the four flags, ``paper_late`` and
+    ``act_takes_effect_late`` are ``true`` or ``false``; ``alternate_paper`` is one of :data:`PAPERS`, and a paper can be late only if
     there is one. Every error is an :class:`InputError` naming ``source``, the line, the
     field and the value.
     """
@@ -329,5 +331,6 @@ def parse_remand_facts(text: str, *, source: str) -> dict[str, RemandFacts]:
             safe_harbor_met=flags["safe_harbor_met"],
             alternate_paper=paper,
             paper_late=late,
+            act_takes_effect_late=_boolean(record, "act_takes_effect_late", source=source, row=row),
         )
     return {s: parsed[s] for s in STATE_CODES if s in parsed}

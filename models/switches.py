@@ -27,6 +27,11 @@ from models.states import STATE_INDEX
 GROUNDS: Final = ("not_regularly_given", "not_lawfully_certified")
 """ECRA's only grounds for an objection, 3 U.S.C. §15(d)(2)(B)(ii) (II) and (I)."""
 
+REMAND_SCOPES: Final = ("papers_2020", "objected")
+"""Named remand scopes (remand.md M2): the states with a 14 December alternate paper in the
+session's remand facts; the states whose objections went to separate-chamber votes (the
+session's ``objected``). The ``remand_scope`` switch takes one, or ``custom``."""
+
 KINDS: Final = ("choice", "bool", "count", "states", "state_days")
 
 StateDays = tuple[tuple[str, int], ...]
@@ -171,7 +176,7 @@ _REMAND: Final = (
     ),
     Switch(
         "remand_scope",
-        ("papers_2020", "objected", "custom"),
+        (*REMAND_SCOPES, "custom"),
         "remand.md M2, P10",
         "the states a remand sends back when it names none: those with a 14 December "
         "alternate paper, those objected to (AZ, PA), or a list the order gives; under "

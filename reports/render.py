@@ -14,6 +14,7 @@ import jinja2
 from models.errors import CountlabError
 from models.outcomes import outcome_kind, parse_label
 from reports import charts
+from reports.assumptions import plain_words
 from reports.data import run_report_data
 from warehouse.queries import read_run
 from warehouse.store import connect_read_only
@@ -34,53 +35,6 @@ def _environment() -> jinja2.Environment:
 
 def _p(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
-
-
-def _plain_words(data: dict[str, Any]) -> list[str]:
-    """The scenario as sentences a reader can check; the last one is the caveat.
-
-    ``data`` needs ``scenario`` (the canonical JSON, parsed), ``session``, ``regime``,
-    ``denominator`` and ``params`` (a sweep point's parameters, or none)."""
-    scenario = data["scenario"]
-    votes = scenario.get("votes", {})
-    lines = [
-        (
-            f"The joint session of {data['session']}, counted under the {data['regime']} rules "
-            f"with the '{data['denominator']}' whole number of electors."
-        ),
-    ]
-    objections = scenario.get("objections", {})
-    if objections:
-        raised = ", ".join(f"{s} ({p:.0%})" for s, p in objections.items())
-        lines.append(f"Objections raised, with probability: {raised}.")
-    else:
-        lines.append("No objection is raised.")
-    for chamber in ("house", "senate"):
-        group = votes.get(chamber, {})
-        lines.append(
-            f"{chamber.capitalize()}: each Republican votes to sustain with probability "
-            f"{group.get('R', 0):.0%}, each Democrat with {group.get('D', 0):.0%}."
-        )
-    lines.append(
-        f"Votes within a caucus are correlated (latent correlation {votes.get('correlation', 0)}); "
-        f"a member is absent with probability {votes.get('absent', 0)}."
-    )
-    if votes.get("overrides"):
-        lines.append(f"Per-member probabilities from {votes['overrides']}.")
-    defection = scenario.get("contingent", {}).get("defection", 0)
-    lines.append(
-        f"In a contingent election a member votes for the other caucus's candidate with "
-        f"probability {defection}."
-    )
-    if data["params"]:
-        lines.append(
-            "Sweep point: " + ", ".join(f"{k} = {v}" for k, v in data["params"].items()) + "."
-        )
-    lines.append(
-        "countlab does not forecast who wins states: certificates are taken as they were, and "
-        "every probability is conditional on the assumptions above."
-    )
-    return lines
 
 
 def _context(data: dict[str, Any], *, db: str) -> dict[str, Any]:
@@ -108,7 +62,7 @@ def _context(data: dict[str, Any], *, db: str) -> dict[str, Any]:
         "run_id": summary["run_id"],
         "point_label": f"sweep point {data['point']}" if data["run"]["kind"] == "sweep" else "",
         "draws": n,
-        "assumptions": _plain_words(data),
+        "assumptions": plain_words(data),
         "scenario_hash": data["scenario_hash"],
         "scenario_json": json.dumps(data["scenario"], indent=2, sort_keys=True),
         "seed": data["seed"],
@@ -251,7 +205,7 @@ def write_sweep_report(
         **{key: run[key] for key in ("session", "regime", "denominator")},
         "params": {},
     }
-    *described, caveat = _plain_words(base)
+    *described, caveat = plain_words(base)
     assumptions = [
         *described,
         "Base scenario above; at each point the swept keys take the values in the table.",
@@ -279,6 +233,7 @@ def write_sweep_report(
         "keys": data["keys"],
         "labels": data["labels"],
         "states": data["states"],
+        "slates": [(name.replace(":", " "), by_point) for name, by_point in data["slates"].items()],
         "db": str(db),
         "written": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "fmt": _fmt,

@@ -1,5 +1,8 @@
 """A sweep's report: probabilities against the swept parameters, thresholds, a table of
-points; from the warehouse views only (``sweep_probabilities``, ``sweep_threshold``)."""
+points; from the warehouse views only (``sweep_probabilities``, ``sweep_threshold``,
+``slate_probabilities``). With a remand or competing returns (issue 13 item 6), each slate
+state's P(alternate counted) and P(no slate counted) are charted and thresholded like the
+outcomes."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from models.slates import SLATES
 from reports import charts
 from reports.data import objection_intervals
 from warehouse.queries import query_frame, read_run, read_sweep
@@ -37,12 +41,15 @@ def sweep_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, 
         if any(p["outcomes"][label]["p"] > 0 for p in points)
     ]
     states = list(dict.fromkeys(s for p in points for s in p["objections"]))
+    slate_series = _slate_series(con, run_id, points)
     thresholds = []
     if numeric:
         key = numeric[0]
-        for quantity, which in [("outcome", lb) for lb in labels] + [
-            ("sustained", s) for s in states
-        ]:
+        for quantity, which in (
+            [("outcome", lb) for lb in labels]
+            + [("sustained", s) for s in states]
+            + [("slate", name) for name in slate_series]
+        ):
             crossings = query_frame(
                 con,
                 "select fixed, below, above, crossing from sweep_threshold(?, ?, ?, ?, 0.5)",
@@ -50,7 +57,7 @@ def sweep_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, 
             )
             thresholds += [
                 {
-                    "what": which if quantity == "outcome" else f"{which} sustained",
+                    "what": _threshold_name(quantity, which),
                     "key": key,
                     "fixed": ", ".join(f"{k} = {v}" for k, v in row["fixed"].items()) or "all",
                     "below": row["below"],
@@ -67,13 +74,83 @@ def sweep_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, 
         "numeric": numeric,
         "labels": labels,
         "states": states,
+        "slates": slate_series,
         "thresholds": thresholds,
     }
+
+
+def _slate_series(
+    con: duckdb.DuckDBPyConnection, run_id: str, points: list[dict[str, Any]]
+) -> dict[str, dict[int, tuple[float, float, float]]]:
+    """``{"ST:slate": {point: (p, ci_low, ci_high)}}`` for the alternate and no-slate cases
+    (the original is their complement), from ``slate_probabilities``; only the series that
+    are not 0 at every point."""
+    frame = query_frame(
+        con,
+        "select point, state, slate, p, ci_low, ci_high from slate_probabilities "
+        "where run_id = ? and slate <> ? order by state, slate, point",
+        [run_id, SLATES[0]],
+    )
+    series: dict[str, dict[int, tuple[float, float, float]]] = {}
+    for point, state, slate, p, low, high in frame.iter_rows():
+        series.setdefault(f"{state}:{slate}", {})[point] = (p, low, high)
+    known = {p["point"] for p in points}
+    return {
+        name: {k: v for k, v in by_point.items() if k in known}
+        for name, by_point in series.items()
+        if any(v[0] > 0 for v in by_point.values())
+    }
+
+
+def _threshold_name(quantity: str, which: str) -> str:
+    """What a threshold row is about, in words: an outcome label, 'AZ sustained', 'AZ
+    counts the alternate slate'."""
+    if quantity == "outcome":
+        return which
+    if quantity == "sustained":
+        return f"{which} sustained"
+    return slate_title(which)
+
+
+def slate_title(name: str) -> str:
+    """``'AZ:alternate'`` in words: 'AZ counts the alternate slate'."""
+    state, slate = name.split(":")
+    return f"{state} counts no slate" if slate == "none" else f"{state} counts the {slate} slate"
 
 
 def _group_name(point: dict[str, Any], key: str, keys: list[str]) -> str:
     others = [f"{k} = {point['params'][k]}" for k in keys if k != key]
     return ", ".join(others)
+
+
+def _slate_charts(
+    points: list[dict[str, Any]],
+    key: str,
+    slates: dict[str, dict[int, tuple[float, float, float]]],
+) -> list[tuple[str, str]]:
+    """With one swept key: one chart per slate (alternate, none), a line per state."""
+    out = []
+    for slate in SLATES[1:]:
+        series: dict[str, list[tuple[float, float, float, float]]] = {}
+        for name, by_point in slates.items():
+            state, kind = name.split(":")
+            values = [v[0] for v in by_point.values()]
+            if kind != slate or max(values) - min(values) < 1e-12:
+                continue
+            series[state] = [
+                (float(p["params"][key]), *by_point[p["point"]])
+                for p in points
+                if p["point"] in by_point
+            ]
+        if series:
+            what = "no slate is counted" if slate == "none" else f"the {slate} slate is counted"
+            out.append(
+                (
+                    f"P({what}) in each state against {key}, with 95% bands; dotted: 50%.",
+                    charts.sweep_lines(f"P({what})", key, series),
+                )
+            )
+    return out
 
 
 def sweep_charts(data: dict[str, Any]) -> list[tuple[str, str]]:
@@ -88,16 +165,34 @@ def sweep_charts(data: dict[str, Any]) -> list[tuple[str, str]]:
     quantities = [("outcomes", lb, "p", lb) for lb in data["labels"]] + [
         ("objections", s, "p_sustained", f"{s} sustained") for s in data["states"]
     ]
-    for section, name, field, title in quantities:
-        values = [p[section][name][field] for p in points if name in p[section]]
+    bands: list[tuple[str, dict[int, tuple[float, float, float]]]] = [
+        (
+            title,
+            {
+                p["point"]: (
+                    p[section][name][field],
+                    p[section][name]["ci_low"],
+                    p[section][name]["ci_high"],
+                )
+                for p in points
+                if name in p[section]
+            },
+        )
+        for section, name, field, title in quantities
+    ]
+    if len(keys) > 1:  # one chart per slate, a line per combination of the other keys
+        bands += [(slate_title(name), by_point) for name, by_point in data["slates"].items()]
+    else:
+        out += _slate_charts(points, key, data["slates"])
+    for title, by_point in bands:
+        values = [v[0] for v in by_point.values()]
         if not values or max(values) - min(values) < 1e-12:
             continue
         series: dict[str, list[tuple[float, float, float, float]]] = {}
         for p in points:
-            if name in p[section]:
-                entry = p[section][name]
+            if p["point"] in by_point:
                 series.setdefault(_group_name(p, key, keys) or title, []).append(
-                    (float(p["params"][key]), entry[field], entry["ci_low"], entry["ci_high"])
+                    (float(p["params"][key]), *by_point[p["point"]])
                 )
         out.append(
             (

@@ -36,6 +36,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple, NoReturn
 
+EXPECTED_OBJECTED = {
+    "1969-01-06": ["NC"],
+    "2005-01-06": ["OH"],
+    "2021-01-06": ["AZ", "PA"],
+    "2025-01-06": [],
+}
+"""The objections decided by separate-chamber votes, per data/README.md (objection_votes)."""
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "models" / "data" / "sessions"
 sys.path.insert(0, str(ROOT))  # the files' columns and codes: the parsers' own (one home)
@@ -189,12 +197,14 @@ class St3(NamedTuple):
     safe_harbor_met: bool  # "safe harbor met (8 Dec)" [S62]
     alternate_paper: str  # "14 Dec alternate paper": unconditional or conditional
     paper_late: bool  # "late" in that row (E3: MI, WI); not established elsewhere
+    act_takes_effect_late: bool = False  # ST6: a special-session law "would not take effect
+    # for months" (AZ, no emergency clause assumed [S58 azcentral])
 
 
 # remand.md §4 ST3, transcribed (the doc is prose): ``majority_meets`` "governor" is PA's
 # "yes (R majorities), but the call is the governor's"; "?" is NM's "House not retrieved".
 ST3_2021: dict[str, St3] = {
-    "AZ": St3("R", "R", "2021-01-11", "2/3", "no", True, False, True, "unconditional", False),
+    "AZ": St3("R", "R", "2021-01-11", "2/3", "no", True, False, True, "unconditional", False, True),
     "GA": St3("R", "R", "2021-01-11", "3/5", "no", True, False, True, "unconditional", False),
     "MI": St3("R", "D", "2021-01-13", None, "n/a", True, False, True, "unconditional", True),
     "NM": St3("D", "D", "2021-01-19", "3/5", "?", True, False, True, "conditional", False),
@@ -235,6 +245,11 @@ REMAND_PROVENANCE = [
     (
         "paper_late: MI and WI late (ST3, E3). Whether the AZ, GA, NV, NM and PA papers arrived is "
         "not established (E3): recorded false, a scenario input"
+    ),
+    (
+        "act_takes_effect_late: ST6, AZ only: a law passed in a special session 'would not take "
+        "effect for months' (no emergency clause assumed) [S58 azcentral]; read only with the "
+        "switch enforce_effective_dates (M6)"
     ),
     (
         "checked against state_governments.csv: ST3's governors and legislature control, its "
@@ -302,6 +317,9 @@ def session_toml(date: str, facts: dict[str, object], provenance: Provenance) ->
         f"congress = {facts['congress']}",
         f"election_year = {facts['election_year']}",
         f"default_regime = {toml_str(str(facts['default_regime']))}",
+        "# the states whose objections went to separate-chamber votes (rules.md §9.1;",
+        "# objection_votes_summary.csv): remand_scope = objected (remand.md M2)",
+        "objected = [" + ", ".join(toml_str(s) for s in facts["objected"]) + "]",  # type: ignore[attr-defined]
         "",
         "[presiding_officer]  # the Vice President who presided over the joint session",
         f"name = {toml_str(name)}",
@@ -466,6 +484,7 @@ def remand_rows(table: dict[str, St3]) -> list[list[object]]:
             flag(st3.safe_harbor_met),
             st3.alternate_paper,
             flag(st3.paper_late),
+            flag(st3.act_takes_effect_late),
         ]
         for state, st3 in sorted(table.items())
     ]
@@ -581,6 +600,16 @@ def derive(
             "notes": REMAND_PROVENANCE,
         }
 
+    objected = sorted(
+        {
+            r["objection_state"]
+            for r in read_csv(shared / "objection_votes_summary.csv")
+            if r["date"] == date
+        }
+    )
+    if objected != EXPECTED_OBJECTED[date]:
+        sys.exit(f"{date}: objected states {objected} differ from data/README.md")
+    facts = {**facts, "objected": objected}
     (out / "session.toml").write_text(session_toml(date, facts, provenance), encoding="utf-8")
     print(
         f"{date}: {len(members)} members, {len(ev)} states, {len(votes)} recorded votes, "

@@ -98,6 +98,11 @@ def session_corruptions() -> list[tuple[str, str, bytes]]:
         ("toml-congress-float", "session.toml", toml.replace("congress = 117", "congress = 117.0"))
     )
     out.append(("toml-syntax", "session.toml", toml + "\n[[candidates]\n"))
+    objected = 'objected = ["AZ", "PA"]'
+    for bad in ('"AZ"', '["AZ", "ZZ"]', '["PA", "PA"]', "[1]"):
+        out.append(  # noqa: PERF401
+            (f"toml-objected={bad}", "session.toml", toml.replace(objected, f"objected = {bad}"))
+        )
     out.append(("toml-caucus", "session.toml", toml.replace('caucus = "R"', 'caucus = "X"', 1)))
     out.append(("toml-key-upper", "session.toml", toml.replace('key = "biden"', 'key = "Biden"')))
     out.append(
@@ -154,7 +159,7 @@ def state_corruptions() -> list[tuple[str, str, str | bytes]]:
     out.append(("gov-empty", name, ""))
     out.append(("gov-latin1", name, gov.encode().replace(b"nonpartisan", b"nonpartis\xe0n")))
     name = "remand_facts.csv"
-    for column in ("regular_session", "paper_late"):
+    for column in ("regular_session", "paper_late", "act_takes_effect_late"):
         out.append((f"facts-no-{column}", name, _drop_column(facts, column)))  # noqa: PERF401
     for column, value in (
         ("state", "DC"),
@@ -165,6 +170,7 @@ def state_corruptions() -> list[tuple[str, str, str | bytes]]:
         ("veto_proof", "TRUE"),
         ("alternate_paper", "maybe"),
         ("paper_late", "1"),
+        ("act_takes_effect_late", "no"),
     ):
         out.append((f"facts-{column}={value!r}", name, _csv_edit(facts, 1, column, value)))
     f_lines = facts.splitlines()

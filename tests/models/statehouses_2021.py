@@ -15,7 +15,16 @@ SEVEN = ("AZ", "GA", "MI", "NM", "NV", "PA", "WI")
 ELECTORS = {"AZ": 11, "GA": 16, "MI": 16, "NM": 5, "NV": 6, "PA": 20, "WI": 10}
 
 
-def _facts(state, regular, *, self_call=False, safe_harbor=True, paper="unconditional", late=False):
+def _facts(
+    state,
+    regular,
+    *,
+    self_call=False,
+    safe_harbor=True,
+    paper="unconditional",
+    late=False,
+    effect_late=False,
+):
     return RemandFacts(
         state=state,
         regular_session=regular,
@@ -25,13 +34,14 @@ def _facts(state, regular, *, self_call=False, safe_harbor=True, paper="uncondit
         safe_harbor_met=safe_harbor,
         alternate_paper=paper,
         paper_late=late,
+        act_takes_effect_late=effect_late,
     )
 
 
 REMAND_FACTS_2021 = {
     f.state: f
     for f in (
-        _facts("AZ", date(2021, 1, 11)),
+        _facts("AZ", date(2021, 1, 11), effect_late=True),  # ST6
         _facts("GA", date(2021, 1, 11)),
         _facts("MI", date(2021, 1, 13), late=True),
         _facts("NV", date(2021, 2, 1)),

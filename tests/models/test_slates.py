@@ -522,6 +522,7 @@ def _texas():
         safe_harbor_met=True,
         alternate_paper="none",
         paper_late=False,
+        act_takes_effect_late=False,
     )
 
 

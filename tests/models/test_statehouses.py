@@ -13,6 +13,7 @@ import pytest
 
 from flows.sessions import STATE_FILES, load_session
 from models.errors import CountlabError, InputError
+from models.remand import scope_states
 from models.statehouses import (
     GOVERNMENT_COLUMNS,
     REMAND_FACT_COLUMNS,
@@ -130,12 +131,12 @@ def test_st3_2021_governments_of_the_seven(state, governor, legislature, senate,
 # --- shipped sessions: the 2021 remand facts (ST3, E3) --------------------------------------
 
 
-def facts(regular, self_call, safe_harbor, paper, late):
-    return regular, self_call, True, False, safe_harbor, paper, late
+def facts(regular, self_call, safe_harbor, paper, late, effect_late=False):
+    return regular, self_call, True, False, safe_harbor, paper, late, effect_late
 
 
 ST3_TABLE = {  # remand.md §4 ST3; paper_late from ST3 and E3 (unestablished = false)
-    "AZ": facts("2021-01-11", False, True, "unconditional", False),
+    "AZ": facts("2021-01-11", False, True, "unconditional", False, True),  # ST6
     "GA": facts("2021-01-11", False, True, "unconditional", False),
     "MI": facts("2021-01-13", False, True, "unconditional", True),
     "NM": facts("2021-01-19", False, True, "conditional", False),  # self-call: scenario input
@@ -314,25 +315,26 @@ def test_st3_state_governments_columns_and_row_shape(user_dir, edit, field, line
     assert expected in str(error)
 
 
-WI = "WI,2021-01-04,true,true,false,false,unconditional,true"
+WI = "WI,2021-01-04,true,true,false,false,unconditional,true,false"
 
 
 @pytest.mark.parametrize(
     ("new", "field", "value", "expected"),
     [
-        ("XX,2021-01-04,true,true,false,false,unconditional,true", "state", "XX", "unknown"),
-        ("DC,2021-01-04,true,true,false,false,unconditional,true", "state", "DC", "no legislature"),
-        ("WI,2021-02-30,true,true,false,false,unconditional,true", "regular_session", "2021-02-30", "YYYY-MM-DD"),
-        ("WI,20210104,true,true,false,false,unconditional,true", "regular_session", "20210104", "YYYY-MM-DD"),
-        ("WI,4 Jan 2021,true,true,false,false,unconditional,true", "regular_session", "4 Jan 2021", "YYYY-MM-DD"),
-        ("WI,,true,true,false,false,unconditional,true", "regular_session", "", "YYYY-MM-DD"),
-        ("WI,2021-01-04,yes,true,false,false,unconditional,true", "self_call", "yes", "true or false"),
-        ("WI,2021-01-04,true,True,false,false,unconditional,true", "governor_can_call", "True", "true or false"),
-        ("WI,2021-01-04,true,true,0,false,unconditional,true", "veto_proof", "0", "true or false"),
-        ("WI,2021-01-04,true,true,false,,unconditional,true", "safe_harbor_met", "", "true or false"),
-        ("WI,2021-01-04,true,true,false,false,unconditonal,true", "alternate_paper", "unconditonal", "unknown code"),
-        ("WI,2021-01-04,true,true,false,false,unconditional,late", "paper_late", "late", "true or false"),
-        ("WI,2021-01-04,true,true,false,false,none,true", "paper_late", "true", "no alternate paper"),
+        ("XX,2021-01-04,true,true,false,false,unconditional,true,false", "state", "XX", "unknown"),
+        ("DC,2021-01-04,true,true,false,false,unconditional,true,false", "state", "DC", "no legislature"),
+        ("WI,2021-02-30,true,true,false,false,unconditional,true,false", "regular_session", "2021-02-30", "YYYY-MM-DD"),
+        ("WI,20210104,true,true,false,false,unconditional,true,false", "regular_session", "20210104", "YYYY-MM-DD"),
+        ("WI,4 Jan 2021,true,true,false,false,unconditional,true,false", "regular_session", "4 Jan 2021", "YYYY-MM-DD"),
+        ("WI,,true,true,false,false,unconditional,true,false", "regular_session", "", "YYYY-MM-DD"),
+        ("WI,2021-01-04,yes,true,false,false,unconditional,true,false", "self_call", "yes", "true or false"),
+        ("WI,2021-01-04,true,True,false,false,unconditional,true,false", "governor_can_call", "True", "true or false"),
+        ("WI,2021-01-04,true,true,0,false,unconditional,true,false", "veto_proof", "0", "true or false"),
+        ("WI,2021-01-04,true,true,false,,unconditional,true,false", "safe_harbor_met", "", "true or false"),
+        ("WI,2021-01-04,true,true,false,false,unconditonal,true,false", "alternate_paper", "unconditonal", "unknown code"),
+        ("WI,2021-01-04,true,true,false,false,unconditional,late,false", "paper_late", "late", "true or false"),
+        ("WI,2021-01-04,true,true,false,false,none,true,false", "paper_late", "true", "no alternate paper"),
+        ("WI,2021-01-04,true,true,false,false,unconditional,true,1", "act_takes_effect_late", "1", "true or false"),
     ],
 )  # fmt: skip
 def test_st3_remand_facts_row_errors(user_dir, new, field, value, expected):
@@ -352,9 +354,11 @@ def test_st3_remand_facts_repeated_state_columns_and_shape(user_dir):
     error = load_error(user_dir(FACTS, replace_once(WI, az)))
     assert_names(error, source=source, line=line_of(text, WI), field="state", value="AZ")
     assert "state listed twice (first on line 2)" in str(error)
-    error = load_error(user_dir(FACTS, replace_once(",paper_late\n", "\n")))
-    assert_names(error, source=source, line=1, field="paper_late", value=None)
-    error = load_error(user_dir(FACTS, replace_once("paper_late\n", "paper_late,source\n")))
+    error = load_error(user_dir(FACTS, replace_once(",act_takes_effect_late\n", "\n")))
+    assert_names(error, source=source, line=1, field="act_takes_effect_late", value=None)
+    error = load_error(
+        user_dir(FACTS, replace_once("act_takes_effect_late\n", "act_takes_effect_late,source\n"))
+    )
     assert_names(error, source=source, line=1, field="source", value=None)
     error = load_error(user_dir(FACTS, replace_once(WI, "WI,2021-01-04")))
     assert_names(error, source=source, line=line_of(text, WI), field="self_call", value=None)
@@ -374,3 +378,27 @@ def test_pure_parsers_columns_order_blank_lines_and_header_only():
     huge = ",".join(GOVERNMENT_COLUMNS) + "\nAK," + "x" * 200_000 + "\n"
     with pytest.raises(InputError, match=r"^g\.csv, line 2: field 'csv': not valid CSV \(field"):
         parse_state_governments(huge, source="g.csv")
+
+
+@pytest.mark.parametrize("date", SHIPPED)
+def test_m2_objected_scope_is_the_states_with_recorded_votes(date):
+    """remand_scope = objected (M2) reads the session's ``objected``: the states whose
+    objections went to separate-chamber votes, the states of its recorded_votes.csv."""
+    session = shipped(date)
+    try:
+        text = shipped_text(date, "recorded_votes.csv")
+    except FileNotFoundError:
+        text = "objection_state\n"
+    recorded = sorted({line.split(",")[0] for line in text.splitlines()[1:]})
+    assert list(session.objected) == recorded
+    if recorded:
+        assert scope_states("objected", session) == tuple(recorded)
+    else:
+        with pytest.raises(CountlabError, match="no objection recorded for 2025-01-06"):
+            scope_states("objected", session)
+
+
+def test_st6_only_arizona_acts_take_effect_late():
+    """ST6: only Arizona's special-session law 'would not take effect for months'."""
+    late = [s for s, f in shipped(BASE).remand_facts.items() if f.act_takes_effect_late]
+    assert late == ["AZ"]
