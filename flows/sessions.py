@@ -3,8 +3,11 @@
 A session directory holds ``session.toml``, ``members.csv`` and ``electoral_votes.csv``
 (see ``models/data/sessions/2021-01-06/`` and the README), and may hold the state side
 (remand.md §4): ``state_governments.csv`` (every shipped session has it) and
-``remand_facts.csv`` (shipped for 2021). This module does the file I/O; parsing and
-validation are pure functions in :mod:`models.session` and :mod:`models.statehouses`.
+``remand_facts.csv`` (shipped for 2021), the members' ``ideal_points.csv`` (every shipped
+session has it) and ``recorded_votes.csv``, the roll calls on that day's objections (read by
+:mod:`flows.rollcalls`, not by :func:`load_session`). This module does the file I/O; parsing
+and validation are pure functions in :mod:`models.session`, :mod:`models.statehouses` and
+:mod:`models.ideal_points`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from flows.files import read_utf8
 from models.certificates import parse_certificates
 from models.errors import CountlabError
+from models.ideal_points import parse_ideal_points
 from models.session import Session, build_session, parse_roster, parse_session_header
 from models.statehouses import parse_remand_facts, parse_state_governments
 
@@ -25,6 +29,10 @@ SESSION_FILES = ("session.toml", "members.csv", "electoral_votes.csv")
 STATE_FILES = ("state_governments.csv", "remand_facts.csv")
 """The state side: optional in a user's directory (absent = none), validated when present;
 a shipped session needs ``state_governments.csv``."""
+
+SHIPPED_FILES = (*SESSION_FILES, "state_governments.csv", "ideal_points.csv")
+"""The files every shipped session has; ``ideal_points.csv`` is optional in a user's
+directory (absent: None), validated when present."""
 
 
 def shipped_sessions() -> tuple[str, ...]:
@@ -50,21 +58,32 @@ def _read_optional(folder: Traversable | Path, name: str, label: str) -> tuple[s
     return read_utf8(path, source=source, missing=CountlabError(f"{source}: not a file")), source
 
 
+def _folder(name: str) -> tuple[Traversable | Path, str, bool]:
+    """The folder of a shipped session (by date) or of a user's session directory, the label
+    its files' errors start with, and whether it is shipped."""
+    shipped = shipped_sessions()
+    if name in shipped:
+        return resources.files("models") / "data" / "sessions" / name, name, True
+    folder = Path(name)
+    if not name or not folder.is_dir():
+        raise CountlabError(
+            f"session {name!r}: not a shipped session ({', '.join(shipped)}) "
+            "nor a session directory"
+        )
+    return folder, str(folder), False
+
+
+def read_session_file(name: str, filename: str) -> tuple[str, str] | None:
+    """The text of a session's file ``filename`` and the source its errors name, None when the
+    session (shipped by date, or a user's directory) has no such file."""
+    folder, label, _ = _folder(name)
+    text, source = _read_optional(folder, filename, label)
+    return None if text is None else (text, source)
+
+
 def load_session(name: str) -> Session:
     """Load a shipped session by date (``2021-01-06``) or a user's session directory."""
-    shipped = shipped_sessions()
-    folder: Traversable | Path
-    if name in shipped:
-        folder = resources.files("models") / "data" / "sessions" / name
-        label = name
-    else:
-        folder = Path(name)
-        label = str(folder)
-        if not name or not folder.is_dir():
-            raise CountlabError(
-                f"session {name!r}: not a shipped session ({', '.join(shipped)}) "
-                "nor a session directory"
-            )
+    folder, label, shipped = _folder(name)
     text, source = _read(folder, "session.toml", label)
     header = parse_session_header(text, source=source)
     text, source = _read(folder, "electoral_votes.csv", label)
@@ -73,14 +92,32 @@ def load_session(name: str) -> Session:
     )
     text, source = _read(folder, "members.csv", label)
     roster = parse_roster(text, source=source, certificates=certificates)
-    governments_text, source = (
-        _read(folder, "state_governments.csv", label, (*SESSION_FILES, "state_governments.csv"))
-        if name in shipped
-        else _read_optional(folder, "state_governments.csv", label)
-    )
+    governments_text, source = _read_part(folder, "state_governments.csv", label, shipped)
     governments = (
         {} if governments_text is None else parse_state_governments(governments_text, source=source)
     )
     facts_text, source = _read_optional(folder, "remand_facts.csv", label)
     facts = {} if facts_text is None else parse_remand_facts(facts_text, source=source)
-    return build_session(header, roster, certificates, governments=governments, remand_facts=facts)
+    points_text, source = _read_part(folder, "ideal_points.csv", label, shipped)
+    points = (
+        None
+        if points_text is None
+        else parse_ideal_points(points_text, source=source, roster=roster)
+    )
+    return build_session(
+        header,
+        roster,
+        certificates,
+        governments=governments,
+        remand_facts=facts,
+        ideal_points=points,
+    )
+
+
+def _read_part(
+    folder: Traversable | Path, name: str, label: str, shipped: bool
+) -> tuple[str | None, str]:
+    """A file a shipped session needs (:data:`SHIPPED_FILES`) and a user's may leave out."""
+    if shipped:
+        return _read(folder, name, label, SHIPPED_FILES)
+    return _read_optional(folder, name, label)

@@ -17,8 +17,9 @@ from numpy.typing import NDArray
 from scipy.special import ndtr, ndtri
 
 from models.remand_model import RemandModel
+from models.roster import CAUCUSES
 from models.rules import Rules
-from models.session import CAUCUSES, Session
+from models.session import Session
 from models.tally import Targets
 
 N_GROUPS = 4

@@ -12,45 +12,12 @@ from numpy.typing import NDArray
 
 from models.certificates import Certificates
 from models.errors import InputError
+from models.ideal_points import IdealPoints
+from models.roster import CAUCUSES, CHAMBERS, Roster
 from models.statehouses import RemandFacts, StateGovernment
 from models.states import N_STATES, STATE_CODES, STATE_INDEX
 
-CAUCUSES: tuple[str, ...] = ("D", "R")
-"""Caucus codes; a member's caucus decides the party line they follow."""
-
-CHAMBERS: tuple[str, ...] = ("house", "senate")
 REGIME_NAMES: tuple[str, ...] = ("eca1887", "ecra2022", "vp-unilateral")
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Roster:
-    """Members of both chambers on the session date, as parallel arrays of shape ``(n_members,)``.
-
-    ``caucus`` indexes ``CAUCUSES``; ``state`` indexes ``STATE_CODES``. Members with
-    ``sworn`` False hold a seat but had not taken the oath: they neither vote nor count
-    toward quorums and thresholds (rules.md R0.7).
-    """
-
-    bioguide_ids: tuple[str, ...]
-    names: tuple[str, ...]
-    parties: tuple[str, ...]
-    is_senator: NDArray[np.bool_]
-    state: NDArray[np.int64]
-    district: NDArray[np.int64]  # 0 = at-large; -1 for senators
-    caucus: NDArray[np.int64]
-    sworn: NDArray[np.bool_]
-
-    @property
-    def n_members(self) -> int:
-        return len(self.bioguide_ids)
-
-    def sworn_in(self, chamber: str) -> NDArray[np.bool_]:
-        """``(n_members,)`` mask of sworn members of ``chamber`` ('house' or 'senate')."""
-        sworn: NDArray[np.bool_] = self.sworn & (self.is_senator == (chamber == "senate"))
-        return sworn
-
-    def n_sworn(self, chamber: str) -> int:
-        return int(self.sworn_in(chamber).sum())
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +38,8 @@ class Session:
     ``governments`` (every state and DC, from ``state_governments.csv``) and
     ``remand_facts`` (the states the sources cover, from ``remand_facts.csv``) are the
     state side (remand.md §4); empty when the session directory has no such file.
+    ``ideal_points`` (from ``ideal_points.csv``, every shipped session has it) are the
+    members' DW-NOMINATE and Nokken–Poole scores, None when the directory has no such file.
     """
 
     date: str
@@ -87,6 +56,7 @@ class Session:
     governments: dict[str, StateGovernment] = field(default_factory=dict)
     remand_facts: dict[str, RemandFacts] = field(default_factory=dict)
     objected: tuple[str, ...] = ()  # states whose objections went to separate votes (§9.1)
+    ideal_points: IdealPoints | None = None
 
     @property
     def candidate_keys(self) -> tuple[str, ...]:
@@ -364,8 +334,14 @@ def build_session(
     *,
     governments: dict[str, StateGovernment] | None = None,
     remand_facts: dict[str, RemandFacts] | None = None,
+    ideal_points: IdealPoints | None = None,
 ) -> Session:
-    """Assemble a session from its parsed parts (the state side empty unless given)."""
+    """Assemble a session from its parsed parts (the state side empty and the ideal points
+    None unless given)."""
+    if ideal_points is not None and ideal_points.dim1.shape != (roster.n_members,):
+        raise ValueError(
+            f"ideal points of shape {ideal_points.dim1.shape} for {roster.n_members} members"
+        )
     return Session(
         date=header.date,
         congress=header.congress,
@@ -381,4 +357,5 @@ def build_session(
         governments=dict(governments or {}),
         remand_facts=dict(remand_facts or {}),
         objected=header.objected,
+        ideal_points=ideal_points,
     )

@@ -17,8 +17,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from models.errors import CountlabError
+from models.roster import CAUCUSES
 from models.rules import Rules, counted_slate
-from models.session import CAUCUSES, Session
+from models.session import Session
 from models.states import STATE_INDEX
 
 SLATES: Final = ("original", "alternate", "none")

@@ -8,13 +8,11 @@ remand turns on (ST3-ST6: session calendar, special-session routes, safe harbor,
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from models.csv_rows import csv_rows
 from models.errors import InputError
 from models.states import STATE_CODES, STATE_INDEX
 
@@ -117,48 +115,6 @@ class RemandFacts:
 # --- parsing ---------------------------------------------------------------------------------
 
 
-def _records(
-    text: str, *, source: str, columns: tuple[str, ...]
-) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield ``(line, {column: stripped cell})`` per row of a CSV whose header holds exactly
-    ``columns`` (in any order); blank lines are skipped."""
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = [cell.strip() for cell in next(reader, [])]
-        for column in columns:
-            if column not in header:
-                raise InputError(
-                    source, column, None, f"missing column (header is {header})", row=1
-                )
-        for i, column in enumerate(header):
-            if column not in columns:
-                raise InputError(
-                    source, column, None, f"unknown column; expected {list(columns)}", row=1
-                )
-            if column in header[:i]:
-                raise InputError(source, column, None, "column listed twice", row=1)
-        for cells in reader:
-            row = reader.line_num
-            if not cells:
-                continue
-            if len(cells) < len(header):
-                field = header[len(cells)]
-                raise InputError(source, field, None, "missing value (row too short)", row=row)
-            if len(cells) > len(header):
-                raise InputError(
-                    source,
-                    f"column {len(header) + 1}",
-                    cells[len(header)],
-                    f"extra value (the header has {len(header)} columns)",
-                    row=row,
-                )
-            yield row, {column: cell.strip() for column, cell in zip(header, cells, strict=True)}
-    except csv.Error as exc:
-        raise InputError(
-            source, "csv", None, f"not valid CSV ({exc})", row=reader.line_num
-        ) from None
-
-
 def _state(record: dict[str, str], seen: dict[str, int], *, source: str, row: int, dc: bool) -> str:
     state = record["state"]
     if state not in STATE_INDEX:
@@ -246,7 +202,7 @@ def parse_state_governments(text: str, *, source: str) -> dict[str, StateGovernm
     """
     seen: dict[str, int] = {}
     parsed: dict[str, StateGovernment] = {}
-    for row, record in _records(text, source=source, columns=GOVERNMENT_COLUMNS):
+    for row, record in csv_rows(text, source=source, columns=GOVERNMENT_COLUMNS):
         state = _state(record, seen, source=source, row=row, dc=True)
         empty = GOVERNMENT_COLUMNS[1:] if state == "DC" else ()
         if state in UNICAMERAL:
@@ -309,7 +265,7 @@ def parse_remand_facts(text: str, *, source: str) -> dict[str, RemandFacts]:
     """
     seen: dict[str, int] = {}
     parsed: dict[str, RemandFacts] = {}
-    for row, record in _records(text, source=source, columns=REMAND_FACT_COLUMNS):
+    for row, record in csv_rows(text, source=source, columns=REMAND_FACT_COLUMNS):
         state = _state(record, seen, source=source, row=row, dc=False)
         flags = {
             field: _boolean(record, field, source=source, row=row)

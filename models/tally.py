@@ -23,8 +23,9 @@ from models.contingent import (
     on_ballot,
 )
 from models.errors import CountlabError
+from models.roster import CAUCUSES
 from models.rules import Rules, majority, whole_number
-from models.session import CAUCUSES, Session
+from models.session import Session
 from models.slates import ALTERNATE, NO_SLATE, ORIGINAL
 from models.states import STATE_INDEX
 

@@ -10,6 +10,11 @@ For each session date it writes ``models/data/sessions/<date>/`` with:
   presiding officer, default regime) plus the provenance of the derived files;
 * ``members.csv``: the roster (bioguide_id, name, chamber, state, district, party, caucus,
   sworn); the Voteview ids and per-row source columns are dropped;
+* ``ideal_points.csv``: each member's DW-NOMINATE and Nokken–Poole scores (bioguide_id,
+  chamber, nominate_dim1, nominate_dim2, nokken_poole_dim1, nokken_poole_dim2), one row per
+  ``members.csv`` row in the same order, from ``nominate.csv``; values as in the source
+  (three decimals), blank where it has none (2025: 69 members; 1969: Speaker McCormack's
+  Nokken–Poole); the Voteview id, Congress used, vote count and note are dropped;
 * ``electoral_votes.csv``: electors appointed and presidential electoral votes per state;
 * ``recorded_votes.csv``: member-level votes on the objections decided that day, if any;
 * ``state_governments.csv``: each state's (and DC's) governor party and the control and
@@ -20,6 +25,7 @@ For each session date it writes ``models/data/sessions/<date>/`` with:
 
 The script checks the derived facts against the verified counts of ``data/README.md`` and
 ``data/state_governments.md`` (sworn members per chamber and caucus, electoral totals,
+one ideal-point row per roster row with its blanks and party means,
 governors and legislatures by party; seat counts against control and chamber sizes; the
 ST3 table against the derived governments) and fails loudly if they differ. It is the
 only place that reads ``../shared``; nothing at run time or in tests does.
@@ -30,6 +36,7 @@ from __future__ import annotations
 import argparse
 import csv
 import math
+import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -47,6 +54,7 @@ EXPECTED_OBJECTED = {
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "models" / "data" / "sessions"
 sys.path.insert(0, str(ROOT))  # the files' columns and codes: the parsers' own (one home)
+from models.ideal_points import IDEAL_POINT_COLUMNS, SCORE_PAIRS
 from models.statehouses import CONTROLS, GOVERNMENT_COLUMNS, REMAND_FACT_COLUMNS
 
 # Facts from the public record that the source CSVs do not hold. Candidate keys are
@@ -150,6 +158,44 @@ EXPECTED_SWORN = {
         ("senate", "R"): 43,
     },
 }
+
+# Blank scores per date in data/nominate.csv (data/README.md, "2025 coverage" and "Checks"):
+# 69 members of 2025 have none; in 1969 Speaker McCormack has no 91st Nokken-Poole score.
+SCORES = IDEAL_POINT_COLUMNS[2:]
+EXPECTED_BLANKS = {
+    "2021-01-06": dict.fromkeys(SCORES, 0),
+    "2025-01-06": dict.fromkeys(SCORES, 69),
+    "2005-01-06": dict.fromkeys(SCORES, 0),
+    "1969-01-06": {"nominate_dim1": 0, "nominate_dim2": 0, "nokken_poole_dim1": 1,
+                   "nokken_poole_dim2": 1},
+}  # fmt: skip
+IDEAL_POINT_NOTES = {
+    "2025-01-06": [
+        (
+            "69 members new in the 119th Congress or seated in 2024, after the source's cutoff: "
+            "no score"
+        ),
+        (
+            "the source has no 119th Congress: each score is the member's latest up to the "
+            "118th, in the same chamber but for 7 senators scored as representatives, from an "
+            "earlier Congress for 4 members; the 118th's Nokken-Poole rests on part of that "
+            "Congress (data/README.md there, '2025 coverage')"
+        ),
+    ],
+    "1969-01-06": ["Speaker McCormack (M000364): no 91st Nokken-Poole estimate in the source"],
+}
+# Party means of nominate_dim1 over scored members, data/README.md "Checks":
+# (chamber, caucus) -> (members scored, mean to three decimals).
+EXPECTED_DIM1_MEANS = {
+    "1969-01-06": {("house", "D"): (243, -0.307), ("house", "R"): (192, 0.247),
+                   ("senate", "D"): (57, -0.288), ("senate", "R"): (43, 0.251)},
+    "2005-01-06": {("house", "D"): (202, -0.388), ("house", "R"): (232, 0.421),
+                   ("senate", "D"): (45, -0.306), ("senate", "R"): (55, 0.378)},
+    "2021-01-06": {("house", "D"): (222, -0.378), ("house", "R"): (211, 0.507),
+                   ("senate", "D"): (48, -0.344), ("senate", "R"): (51, 0.524)},
+    "2025-01-06": {("house", "D"): (182, -0.394), ("house", "R"): (187, 0.516),
+                   ("senate", "D"): (46, -0.361), ("senate", "R"): (49, 0.543)},
+}  # fmt: skip
 
 # Governors and legislatures by party per date, as totalled in data/state_governments.md
 # (§3: 2021; §4: 2025; §5: 2005 and 1969). A legislature is D or R when one party controls
@@ -420,6 +466,39 @@ def check_governments(date: str, rows: list[dict[str, str]], states: list[str]) 
         fail(date, f"governments {totals} differ from data/state_governments.md")
 
 
+def check_ideal_points(
+    date: str, roster: list[dict[str, str]], scores: list[dict[str, str]]
+) -> None:
+    """Fail loudly unless ``scores`` (nominate.csv, one date) has one row per roster row, in
+    the roster's order and chambers, three-decimal values or blanks in the expected numbers,
+    both dimensions of an estimate together, and the source README's party means."""
+    got = [(r["bioguide_id"], r["chamber"]) for r in scores]
+    want = [(r["bioguide_id"], r["chamber"]) for r in roster]
+    if got != want:
+        padded = zip([*got, None], [*want, None], strict=True)
+        at = next(i for i, (g, w) in enumerate(padded) if g != w)
+        fail(
+            date,
+            f"nominate.csv has {len(got)} rows for {len(want)} roster rows; its row {at + 1} of "
+            f"the date is {[*got, None][at]}, the roster's is {[*want, None][at]}",
+        )
+    for r in scores:
+        bad = [c for c in SCORES if r[c] and not re.fullmatch(r"-?[0-9]\.[0-9]{3}", r[c])]
+        if bad or any(bool(r[a]) != bool(r[b]) for a, b in SCORE_PAIRS):
+            fail(date, f"{r['bioguide_id']}: scores {[r[c] for c in SCORES]}")
+    blanks = {c: sum(not r[c] for r in scores) for c in SCORES}
+    if blanks != EXPECTED_BLANKS[date]:
+        fail(date, f"blank scores {blanks}, data/README.md gives {EXPECTED_BLANKS[date]}")
+    by_party: dict[tuple[str, str], list[float]] = {}
+    for member, r in zip(roster, scores, strict=True):
+        if r["nominate_dim1"]:
+            key = (member["chamber"], member["caucus"])
+            by_party.setdefault(key, []).append(float(r["nominate_dim1"]))
+    means = {k: (len(v), round(sum(v) / len(v), 3)) for k, v in sorted(by_party.items())}
+    if means != EXPECTED_DIM1_MEANS[date]:
+        fail(date, f"nominate_dim1 party means {means} differ from data/README.md")
+
+
 def check_sizes(by_date: dict[str, list[dict[str, str]]]) -> None:
     """A chamber has as many seats in 2005 as in 2021, except RESIZED_2005_2021."""
     size = {
@@ -491,7 +570,11 @@ def remand_rows(table: dict[str, St3]) -> list[list[object]]:
 
 
 def derive(
-    shared: Path, date: str, facts: dict[str, object], governments: list[dict[str, str]]
+    shared: Path,
+    date: str,
+    facts: dict[str, object],
+    governments: list[dict[str, str]],
+    scores: list[dict[str, str]],
 ) -> None:
     out = OUT / date
     out.mkdir(parents=True, exist_ok=True)
@@ -534,6 +617,27 @@ def derive(
             ],
         ),
         "renamed": ["full_name -> name"],
+    }
+
+    check_ideal_points(date, roster, scores)
+    write_csv(
+        out / "ideal_points.csv",
+        IDEAL_POINT_COLUMNS,
+        [[r[c] for c in IDEAL_POINT_COLUMNS] for r in scores],
+    )
+    provenance["ideal_points.csv"] = {
+        "source": f"nominate.csv, the rows of date {date} (Voteview's HSall_members: "
+        "DW-NOMINATE and Nokken-Poole; derivation and checks: data/README.md there)",
+        "dropped": dropped(list(scores[0]), list(IDEAL_POINT_COLUMNS)),
+        "notes": [
+            (
+                "one row per members.csv row, in the same order; values as in the source "
+                "(three decimals)"
+            ),
+            "blank where the source has no score: "
+            + ", ".join(f"{c} {n}" for c, n in EXPECTED_BLANKS[date].items()),
+            *IDEAL_POINT_NOTES.get(date, []),
+        ],
     }
 
     ev = read_csv(shared / f"electoral_votes_{facts['election_year']}.csv")
@@ -612,7 +716,8 @@ def derive(
     facts = {**facts, "objected": objected}
     (out / "session.toml").write_text(session_toml(date, facts, provenance), encoding="utf-8")
     print(
-        f"{date}: {len(members)} members, {len(ev)} states, {len(votes)} recorded votes, "
+        f"{date}: {len(members)} members, "
+        f"{sum(bool(r['nominate_dim1']) for r in scores)} with ideal points, {len(ev)} states, {len(votes)} recorded votes, "
         f"{len(governments)} governments, {len(table or {})} remand facts"
     )
 
@@ -629,8 +734,13 @@ def main() -> None:
             f"state_governments.csv: rows per date { ({d: len(r) for d, r in by_date.items()}) }"
         )
     check_sizes(by_date)
+    scores: dict[str, list[dict[str, str]]] = {}
+    for row in read_csv(args.shared / "nominate.csv"):
+        scores.setdefault(row["date"], []).append(row)
+    if sorted(scores) != sorted(SESSIONS):
+        sys.exit(f"nominate.csv: dates {sorted(scores)}, expected {sorted(SESSIONS)}")
     for date, facts in SESSIONS.items():
-        derive(args.shared, date, facts, by_date[date])
+        derive(args.shared, date, facts, by_date[date], scores[date])
 
 
 if __name__ == "__main__":

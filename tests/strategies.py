@@ -17,8 +17,9 @@ from numpy.typing import NDArray
 
 from flows.sessions import load_session
 from models.certificates import parse_certificates
+from models.roster import Roster
 from models.rules import GROUNDS, REGIMES, Rules, rules_for
-from models.session import Roster, Session, build_session, parse_session_header
+from models.session import Session, build_session, parse_session_header
 from models.states import STATE_CODES, STATE_INDEX
 from models.tally import Rejection
 

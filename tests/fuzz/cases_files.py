@@ -126,6 +126,7 @@ def session_corruptions() -> list[tuple[str, str, bytes]]:
     out.append(("toml-deep", "session.toml", toml + "x = " + "[" * 2000 + "]" * 2000 + "\n"))
     out.append(("toml-latin1", "session.toml", toml.encode().replace(b"Pence", b"P\xe9nce")))
     out += state_corruptions()
+    out += ideal_point_corruptions()
     return [(i, n, t if isinstance(t, bytes) else t.encode()) for i, n, t in out]
 
 
@@ -180,10 +181,41 @@ def state_corruptions() -> list[tuple[str, str, str | bytes]]:
     return out
 
 
+def ideal_point_corruptions() -> list[tuple[str, str, str | bytes]]:
+    """The members' scores, ``ideal_points.csv`` (optional in a user's directory)."""
+    points = shipped("ideal_points.csv")
+    name = "ideal_points.csv"
+    lines = points.splitlines()
+    out: list[tuple[str, str, str | bytes]] = []
+    for column in ("bioguide_id", "chamber", "nominate_dim1", "nokken_poole_dim2"):
+        out.append((f"ideal-no-{column}", name, _drop_column(points, column)))  # noqa: PERF401
+    for row, column, value in (
+        (1, "bioguide_id", "Z999999"),  # not on the roster
+        (1, "bioguide_id", ""),
+        (1, "chamber", "senate"),  # Don Young sat in the House
+        (530, "chamber", "house"),  # a senator
+        (1, "nominate_dim1", "x"),
+        (1, "nominate_dim1", "nan"),
+        (1, "nominate_dim2", "inf"),
+        (1, "nokken_poole_dim1", "2.001"),
+        (300, "nokken_poole_dim2", "-1e9"),
+        (1, "nominate_dim2", ""),  # one dimension of two
+        (1, "nominate_dim1", "1_0"),
+    ):
+        out.append((f"ideal-{column}={value!r}@{row}", name, _csv_edit(points, row, column, value)))
+    out.append(("ideal-duplicate", name, points + lines[5] + "\n"))
+    out.append(("ideal-missing-member", name, "\n".join(lines[:-1]) + "\n"))
+    out.append(("ideal-unknown-column", name, points.replace("dim2\n", "dim2,n_votes\n", 1)))
+    out.append(("ideal-short-row", name, points.replace(lines[1], lines[1][:16], 1)))
+    out.append(("ideal-empty", name, ""))
+    out.append(("ideal-latin1", name, points.encode().replace(b"Y000033", b"Y\xd6\xd6033")))
+    return out
+
+
 def session_cases() -> list[Case]:
     cases = []
     names = ("session.toml", "members.csv", "electoral_votes.csv")
-    every = (*names, "state_governments.csv", "remand_facts.csv")  # the last two optional
+    every = (*names, "state_governments.csv", "remand_facts.csv", "ideal_points.csv")  # optional
     for cid, name, data in session_corruptions():
         files = tuple((f"s/{n}", data if n == name else shipped(n).encode()) for n in every)
         cases.append(Case(f"session-tally-{cid}", ("tally", "--session", "{tmp}/s"), name, files))

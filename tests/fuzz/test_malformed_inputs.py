@@ -4,7 +4,8 @@ with no traceback and the warehouse's bytes unchanged (no file created where the
 More than 1,000 generated cases (tests/fuzz/cases.py) across scenario files, session
 directories, override CSVs, command-line options and warehouse files; all run in-process
 and none may reach a Prefect flow (``execute_run`` is replaced by a tripwire).
-Roll-call CSVs (``recorded_votes.csv``) are not covered: nothing in countlab loads them.
+Roll-call CSVs (``recorded_votes.csv``) are read by no command yet: their generated cases
+call the reader itself (tests/fuzz/test_rollcall_inputs.py).
 """
 
 from __future__ import annotations

@@ -15,8 +15,9 @@ from models.certificates import parse_certificates
 from models.deterministic_count import count_session
 from models.deterministic_count import tally_label as outcome_label
 from models.errors import CountlabError, InputError
+from models.roster import CAUCUSES
 from models.rules import rules_for
-from models.session import CAUCUSES, parse_roster, parse_session_header
+from models.session import parse_roster, parse_session_header
 from models.states import DC, STATE_CODES
 from models.tally import Rejection
 from tests.strategies import SHIPPED, shipped, shipped_text

@@ -14,6 +14,7 @@ from models.contingent import NO_ONE, on_ballot
 from models.deterministic_count import count_session, describe_count
 from models.deterministic_count import tally_label as outcome_label
 from models.errors import CountlabError
+from models.roster import CAUCUSES
 from models.rules import (
     REGIMES,
     SWITCHES,
@@ -27,7 +28,6 @@ from models.rules import (
     signers_needed,
     whole_number,
 )
-from models.session import CAUCUSES
 from models.states import DC, N_STATES, STATE_CODES, STATE_INDEX
 from models.tally import ACTING_PRESIDENT, Rejection, build_targets, elected, tally
 from tests.models.contingent_reference import house_ballot, senate_vote
