@@ -8,9 +8,7 @@ field (dotted, as in the file) and the value.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import secrets
 import tomllib
@@ -20,13 +18,23 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from flows.files import read_utf8
 from flows.limits import HARD_MAX_DRAWS
 from flows.requests import MAX_SEED
+from flows.scenario_members import (
+    ChamberProbabilities,
+    ChamberShift,
+    check_objection_shift,
+    member_probabilities,
+    parse_members,
+    parse_overrides,
+    shifted_members,
+)
 from flows.scenario_remand import RETURNS, RemandTable, remand_model
 from flows.sessions import load_session, shipped_sessions
+from flows.strict import Strict
 from models.behaviour import Scenario
 from models.errors import CountlabError, InputError
 from models.remand_model import PRESET_RULES
@@ -36,41 +44,36 @@ from models.states import STATE_INDEX
 from models.tally import Rejection, build_targets
 
 
-class _Strict(BaseModel):
-    """Strict types: a TOML integer is a number, but a boolean or a string is not, and a
-    float is not an integer (``draws = 1e3`` is refused)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
-
-
-class CaucusProbabilities(_Strict):
-    """A probability per caucus; a caucus left out gets 0."""
-
-    D: float = Field(default=0.0, ge=0.0, le=1.0)
-    R: float = Field(default=0.0, ge=0.0, le=1.0)
-
-
-class ChamberProbabilities(_Strict):
-    house: CaucusProbabilities = CaucusProbabilities()
-    senate: CaucusProbabilities = CaucusProbabilities()
-
-
 class Votes(ChamberProbabilities):
-    """``[votes]``: probability that a member votes to sustain an objection."""
+    """``[votes]``: probability that a member votes to sustain an objection, and the member
+    model's keys (:mod:`flows.scenario_members`)."""
 
     correlation: float = Field(default=0.0, ge=0.0, le=1.0)
     absent: float = Field(default=0.0, ge=0.0, le=1.0)
     presiding_officer: float = Field(default=0.0, ge=0.0, le=1.0)
     overrides: str | None = None  # CSV of bioguide_id, probability (path relative to the file)
+    members: str | None = None  # calibrated members: CSV of MEMBER_COLUMNS (relative path)
+    member_correlation: float = Field(default=0.0, ge=0.0, le=1.0)  # tau
+    shift: ChamberShift = ChamberShift()  # probit units per (chamber, caucus)
+    objection_shift: dict[str, float] = {}  # probit units per objection (state)
+
+    @model_validator(mode="after")
+    def _variance(self) -> Votes:
+        if self.correlation + self.member_correlation > 1.0 + 1e-12:
+            raise ValueError(
+                f"correlation + member_correlation = "
+                f"{self.correlation + self.member_correlation:g}: must be at most 1"
+            )
+        return self
 
 
-class Contingent(_Strict):
+class Contingent(Strict):
     """``[contingent]``: behaviour in the 12th Amendment contingent election."""
 
     defection: float = Field(default=0.0, ge=0.0, le=1.0)
 
 
-class RunDefaults(_Strict):
+class RunDefaults(Strict):
     """``[run]``: defaults for ``countlab run`` options."""
 
     draws: int | None = Field(default=None, ge=1, le=HARD_MAX_DRAWS)
@@ -78,7 +81,7 @@ class RunDefaults(_Strict):
     sampler: Literal["grouped", "members"] = "grouped"
 
 
-class ScenarioConfig(_Strict):
+class ScenarioConfig(Strict):
     """A scenario file, v1 (see the README for every key)."""
 
     session: str = "2021-01-06"
@@ -103,6 +106,14 @@ class ScenarioConfig(_Strict):
             if given not in RETURNS:
                 raise ValueError(f"{state} = {given!r}: expected {' or '.join(RETURNS)}")
         return value
+
+    @model_validator(mode="after")
+    def _objection_shift(self) -> ScenarioConfig:
+        try:
+            check_objection_shift(self.votes.objection_shift, self.objections)
+        except ValueError as exc:
+            raise ValueError(f"votes.objection_shift: {exc}") from None
+        return self
 
     @field_validator("objections")
     @classmethod
@@ -146,11 +157,22 @@ class ScenarioConfig(_Strict):
         for key in ("remand", "returns"):  # absent tables: the hash of before [remand]
             if not dump[key]:
                 del dump[key]
+        for key, default in MEMBER_DEFAULTS.items():  # the member model's, likewise
+            if dump["votes"][key] == default:
+                del dump["votes"][key]
         return json.dumps(dump, separators=(",", ":"))
 
     def scenario_hash(self) -> str:
         """Return the SHA-256 of :meth:`canonical_json` (hex)."""
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()
+
+
+MEMBER_DEFAULTS: dict[str, Any] = {
+    key: Votes().model_dump(mode="json")[key]
+    for key in ("members", "member_correlation", "shift", "objection_shift")
+}
+"""The member model's ``[votes]`` keys at their defaults: left out of the canonical JSON, so
+a scenario without them keeps the hash it had before they existed."""
 
 
 def _sorted_keys(value: Any) -> Any:
@@ -260,53 +282,6 @@ def resolve_seed(seed: int | None, config: ScenarioConfig) -> int:
     return config.run.seed if config.run.seed is not None else secrets.randbits(63)
 
 
-def parse_overrides(text: str, *, source: str, session: Session) -> dict[str, float]:
-    """Parse a per-member overrides CSV: ``bioguide_id, probability``."""
-    reader = csv.DictReader(io.StringIO(text))
-    for column in ("bioguide_id", "probability"):
-        if column not in (reader.fieldnames or []):
-            raise InputError(
-                source, column, None, f"missing column (header is {reader.fieldnames})"
-            )
-    known = set(session.roster.bioguide_ids)
-    out: dict[str, float] = {}
-    for row, rec in enumerate(reader, start=2):
-        member = (rec["bioguide_id"] or "").strip()
-        if member not in known:
-            raise InputError(
-                source,
-                "bioguide_id",
-                member,
-                f"not a member of the {session.date} session",
-                row=row,
-            )
-        if member in out:
-            raise InputError(source, "bioguide_id", member, "member listed twice", row=row)
-        try:
-            p = float(rec["probability"])
-        except (TypeError, ValueError):
-            raise InputError(
-                source, "probability", rec["probability"], "expected a number", row=row
-            ) from None
-        if not 0.0 <= p <= 1.0:
-            raise InputError(
-                source,
-                "probability",
-                rec["probability"],
-                "expected a probability in [0, 1]",
-                row=row,
-            )
-        out[member] = p
-    return out
-
-
-def member_probabilities(session: Session, table: ChamberProbabilities) -> np.ndarray:
-    """Return ``(n_members,)`` each member's probability from their (chamber, caucus) group."""
-    roster = session.roster
-    by_group = np.array([[table.house.D, table.house.R], [table.senate.D, table.senate.R]])
-    return by_group[roster.is_senator.astype(np.int64), roster.caucus]
-
-
 def scenario_session(name: str, *, base: Path, source: str) -> str:
     """What ``session = NAME`` loads: a session directory relative to the scenario file, else
     a shipped session; a one-line error naming the file when it is neither."""
@@ -325,17 +300,24 @@ def scenario_session(name: str, *, base: Path, source: str) -> str:
 
 def to_scenario(config: ScenarioConfig, *, base: Path, source: str) -> Scenario:
     """Turn a validated scenario file into the engine's :class:`Scenario`: read the files it
-    names (its session, ``votes.overrides``, relative to ``base``), then :func:`build_scenario`.
+    names (its session, ``votes.members`` and ``votes.overrides``, relative to ``base``; an
+    override wins over a calibrated member), then :func:`build_scenario`.
     """
     session = load_session(scenario_session(config.session, base=base, source=source))
     rules = scenario_rules(config, session, source=source)
+    calibrated: dict[str, float] = {}
+    if config.votes.members:
+        path = base / config.votes.members
+        missing = InputError(source, "votes.members", config.votes.members, "file not found")
+        text = read_utf8(path, source=str(path), missing=missing)
+        calibrated = parse_members(text, source=str(path), session=session)
     per_member: dict[str, float] = {}
     if config.votes.overrides:
         path = base / config.votes.overrides
         missing = InputError(source, "votes.overrides", config.votes.overrides, "file not found")
         text = read_utf8(path, source=str(path), missing=missing)
         per_member = parse_overrides(text, source=str(path), session=session)
-    return build_scenario(config, session, rules, per_member)
+    return build_scenario(config, session, rules, {**calibrated, **per_member})
 
 
 def scenario_rules(config: ScenarioConfig, session: Session, *, source: str) -> Rules:
@@ -360,8 +342,9 @@ def build_scenario(
     config: ScenarioConfig, session: Session, rules: Rules, per_member: Mapping[str, float]
 ) -> Scenario:
     """The :class:`Scenario` of a validated scenario file, its session and rules, and the
-    per-member probabilities of its ``votes.overrides`` file (bioguide id -> probability,
-    from :func:`parse_overrides`). Pure: reads no file."""
+    per-member probabilities of its ``votes.members`` and ``votes.overrides`` files
+    (bioguide id -> probability); ``votes.shift`` then moves every member of a (chamber,
+    caucus). Pure: reads no file."""
     states = tuple(config.objections)
     rejections = [Rejection(state=s, ground=config.grounds.get(s)) for s in states]
     targets = build_targets(session, rejections, rules=rules)
@@ -369,6 +352,7 @@ def build_scenario(
     index = {b: i for i, b in enumerate(session.roster.bioguide_ids)}
     for member, p in per_member.items():
         p_sustain[index[member]] = p
+    p_sustain = shifted_members(p_sustain, session, config.votes.shift)
     p_sign = None if config.signers is None else member_probabilities(session, config.signers)
     for array in (p_sustain, p_sign):
         if array is not None:
@@ -389,4 +373,10 @@ def build_scenario(
         p_presiding_sustains=config.votes.presiding_officer,
         p_defect=config.contingent.defection,
         remand=remand,
+        member_correlation=config.votes.member_correlation,
+        objection_shift=(
+            np.array([config.votes.objection_shift.get(s, 0.0) for s in states])
+            if config.votes.objection_shift
+            else None
+        ),
     )

@@ -14,8 +14,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from flows.strict import Strict
 from models.remand import UNTIL_ALL_ANSWER, scope_states
 from models.remand_model import (
     PRESETS,
@@ -29,13 +30,6 @@ from models.session import Session
 from models.states import STATE_INDEX
 from models.switches import REMAND_SCOPES
 
-
-class _Strict(BaseModel):
-    """As :class:`flows.scenario._Strict`: frozen, extra keys forbidden, strict types."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
-
-
 Probability = float | None
 
 
@@ -43,19 +37,19 @@ def _probability() -> Any:
     return Field(default=None, ge=0.0, le=1.0)
 
 
-class RepublicanAnswer(_Strict):
+class RepublicanAnswer(Strict):
     """An answer M5 gives only Republican legislatures a probability of (D: 0)."""
 
     R: Probability = _probability()
 
 
-class DemocraticAnswer(_Strict):
+class DemocraticAnswer(Strict):
     """An answer M5 gives only Democratic legislatures a probability of (R: 0)."""
 
     D: Probability = _probability()
 
 
-class RemandTable(_Strict):
+class RemandTable(Strict):
     """``[remand]`` (remand.md M2-M6, M15): the presiding officer sends ``states`` back.
 
     A key left out takes the ``preset``'s value, else the ``historical_2020`` default

@@ -84,6 +84,15 @@ class Scenario:
     p_presiding_sustains: float  # presiding officer's vote when breaking a Senate tie (A13)
     p_defect: float  # probability a member votes for the other caucus's nominee (CE4)
     remand: RemandModel | None = None  # a remand and/or competing returns (remand.md M15)
+    # the member model (models.members): tau, and (K,) objection strengths in probit units
+    member_correlation: float = 0.0
+    objection_shift: NDArray[np.float64] | None = None
+
+    @property
+    def has_member_model(self) -> bool:
+        """Whether votes follow the member model (member effects or objection strengths);
+        False: the group model, drawn exactly as before it existed."""
+        return self.member_correlation > 0.0 or self.objection_shift is not None
 
     @property
     def slate_states(self) -> tuple[str, ...]:

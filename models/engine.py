@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from models.behaviour import Scenario
+from models.behaviour import Scenario, group_members
+from models.members import sample_member_effects, vote_thresholds
 from models.remand_model import (
     VOTE_ALTERNATE,
     VOTE_ORIGINAL,
@@ -17,12 +18,15 @@ from models.remand_model import (
 )
 from models.rules import chamber_agrees, is_in_order, is_sustained
 from models.sampling import (
+    binomial_table,
+    draw_binomial,
     sample_events,
     sample_remand,
     sample_shocks,
     sample_signers,
     sample_votes_grouped,
     sample_votes_members,
+    sample_votes_thresholds,
 )
 from models.tally import Tally, tally
 
@@ -63,10 +67,23 @@ def sample_chamber(
     sampler: str,
     rng: np.random.Generator,
     n_questions: int | None = None,
+    effects: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Draw ``(n_draws, K)`` yes and no counts of ``chamber`` on every objection (or on
-    ``n_questions`` questions with the same propensities)."""
+    ``n_questions`` average questions with the same propensities); ``effects`` ``(D, M)``:
+    the draw's member effects (member model with ``tau > 0``)."""
     k = scenario.n_objections if n_questions is None else n_questions
+    if scenario.has_member_model:
+        return _sample_member_model(
+            scenario,
+            chamber,
+            shocks,
+            effects,
+            sampler=sampler,
+            rng=rng,
+            shift=scenario.objection_shift if n_questions is None else None,
+            n_questions=k,
+        )
     if sampler == "grouped":
         return sample_votes_grouped(
             scenario.subgroups(chamber, scenario.p_sustain),
@@ -88,13 +105,64 @@ def sample_chamber(
     )
 
 
+def _sample_member_model(
+    scenario: Scenario,
+    chamber: str,
+    shocks: NDArray[np.float64],
+    effects: NDArray[np.float64] | None,
+    *,
+    sampler: str,
+    rng: np.random.Generator,
+    shift: NDArray[np.float64] | None,
+    n_questions: int,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The member model's votes (models.members). ``members``: every sworn member draws.
+    ``grouped``: members who always or never sustain (p 0 or 1) are counted per
+    (caucus, p) subgroup, only their presence drawn; every other member draws their own."""
+    sworn = np.flatnonzero(scenario.session.roster.sworn_in(chamber))
+    p = scenario.p_sustain[sworn]
+    group = scenario.shock_group()[sworn]
+    n_draws = shocks.shape[0]
+    yeas = np.zeros((n_draws, n_questions), dtype=np.int64)
+    nays = np.zeros((n_draws, n_questions), dtype=np.int64)
+    drawn = np.ones(sworn.size, dtype=np.bool_)
+    if sampler == "grouped":
+        drawn = (p > 0.0) & (p < 1.0)
+        fixed = group_members(p[~drawn], group[~drawn])
+        for j in range(fixed.size.size):
+            size = int(fixed.size[j])
+            present = (
+                draw_binomial(binomial_table(size, 1.0 - scenario.p_absent), yeas.shape, rng=rng)
+                if scenario.p_absent > 0.0
+                else np.full(yeas.shape, size, dtype=np.int64)
+            )
+            if fixed.probability[j] == 1.0:
+                yeas += present
+            else:
+                nays += present
+    if drawn.any():
+        yes, no = sample_votes_thresholds(
+            vote_thresholds(p[drawn], shift, n_questions),
+            group[drawn],
+            shocks,
+            None if effects is None else effects[:, sworn[drawn]],
+            correlation=scenario.correlation,
+            member_correlation=scenario.member_correlation,
+            p_absent=scenario.p_absent,
+            rng=rng,
+        )
+        yeas += yes
+        nays += no
+    return yeas, nays
+
+
 def simulate(
     scenario: Scenario, *, n_draws: int, rng: np.random.Generator, sampler: str = "grouped"
 ) -> Draws:
     """Draw ``n_draws`` joint sessions and count each one.
 
     Order of use of ``rng`` (fixed, so a block's results depend only on its stream):
-    shocks, raised objections, signers, House votes, Senate votes, tie-breaking votes,
+    shocks, member effects (only with ``member_correlation > 0``), raised objections, signers, House votes, Senate votes, tie-breaking votes,
     contingent-election defections. A remand model (``scenario.remand``) draws from its own
     child stream, ``rng.spawn(1)[0]`` (which leaves ``rng``'s stream where it was), so the
     objection and vote draws are the same with or without one: its legislature answers and
@@ -106,6 +174,11 @@ def simulate(
     roster = scenario.session.roster
     k = scenario.n_objections
     shocks = sample_shocks(n_draws, rng=rng)
+    effects = (
+        sample_member_effects(n_draws, roster.n_members, rng=rng)
+        if scenario.member_correlation > 0.0
+        else None
+    )
     raised = sample_events(scenario.p_raise, n_draws, rng=rng)
     if scenario.p_sign is not None:
         signers = {
@@ -124,8 +197,12 @@ def simulate(
     zeros = np.zeros((n_draws, k), dtype=np.int64)
     voted = rules.decided_by == "congress"
     if voted:
-        house_yes, house_no = sample_chamber(scenario, "house", shocks, sampler=sampler, rng=rng)
-        senate_yes, senate_no = sample_chamber(scenario, "senate", shocks, sampler=sampler, rng=rng)
+        house_yes, house_no = sample_chamber(
+            scenario, "house", shocks, sampler=sampler, rng=rng, effects=effects
+        )
+        senate_yes, senate_no = sample_chamber(
+            scenario, "senate", shocks, sampler=sampler, rng=rng, effects=effects
+        )
         tie_vote = None
         if rules.senate_vp_tiebreak_on_objection:
             tie_vote = rng.random((n_draws, k)) < scenario.p_presiding_sustains
@@ -150,7 +227,9 @@ def simulate(
     slates = alternate_for = complete = None
     counted_slate = remand_answer = None
     if child is not None:
-        slates, counted_slate, remand_answer = _draw_slates(scenario, shocks, sampler, child)
+        slates, counted_slate, remand_answer = _draw_slates(
+            scenario, shocks, effects, sampler, child
+        )
         assert scenario.remand is not None
         alternate_for = scenario.remand.alternate_for
         complete = np.full(n_draws, scenario.remand.complete)
@@ -180,15 +259,20 @@ def simulate(
 
 
 def _draw_slates(
-    scenario: Scenario, shocks: NDArray[np.float64], sampler: str, rng: np.random.Generator
+    scenario: Scenario,
+    shocks: NDArray[np.float64],
+    effects: NDArray[np.float64] | None,
+    sampler: str,
+    rng: np.random.Generator,
 ) -> tuple[NDArray[np.int64], NDArray[np.int8], NDArray[np.int8]]:
     """Each draw's counted slates (remand.md M15): ``(D, n_states)`` for the tally, and
     ``(D, S)`` counted slates and recorded answers for :class:`Draws`.
 
     The Houses' votes on the two-return states they may decide (M8) come from the vote
     model, sharing the draw's group shocks: a member votes to count the alternate with the
-    propensity of a vote to sustain an objection to the original (``p_sustain``); each
-    House decides for the side with more votes, a tie deciding nothing (undecided).
+    propensity of a vote to sustain an objection to the original (``p_sustain``; under the
+    member model an average objection, with the draw's member effects); each House decides
+    for the side with more votes, a tie deciding nothing (undecided).
     """
     model = scenario.remand
     assert model is not None
@@ -202,7 +286,13 @@ def _draw_slates(
     if voting.size:
         for chamber, decision in decisions.items():
             yes, no = sample_chamber(
-                scenario, chamber, shocks, sampler=sampler, rng=rng, n_questions=voting.size
+                scenario,
+                chamber,
+                shocks,
+                sampler=sampler,
+                rng=rng,
+                n_questions=voting.size,
+                effects=effects,
             )
             decision[:, voting] = np.where(
                 yes > no, VOTE_ALTERNATE, np.where(no > yes, VOTE_ORIGINAL, VOTE_UNDECIDED)

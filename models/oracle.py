@@ -11,6 +11,7 @@ the moments ``E[A^j]``; each set is then counted by the deterministic tally.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,6 +21,7 @@ from scipy.special import gammaln, ndtr, ndtri
 
 from models.behaviour import Scenario, Subgroups, conditional_probability
 from models.contingent import NO_ONE
+from models.members import shifted_probability
 from models.outcomes import code_label
 from models.remand_oracle import slate_law
 from models.rules import majority, signers_needed
@@ -288,6 +290,18 @@ def agreement_moments(scenario: Scenario, order: int) -> NDArray[np.float64]:
     return out
 
 
+def _average_objection(scenario: Scenario, j: int) -> Scenario:
+    """The group-model scenario of objection ``j`` alone under the member model: each
+    member's marginal ``Phi(Phi^-1(p_i) + delta_j)``, no member effect (models.members)."""
+    shift = 0.0 if scenario.objection_shift is None else float(scenario.objection_shift[j])
+    return dataclasses.replace(
+        scenario,
+        p_sustain=shifted_probability(scenario.p_sustain, shift),
+        member_correlation=0.0,
+        objection_shift=None,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Exact:
     """Exact probabilities of a scenario; ``outcomes`` and ``winners`` None where unavailable."""
@@ -301,6 +315,8 @@ class Exact:
 def exact_probabilities(scenario: Scenario) -> Exact:
     """Return exact objection probabilities, and outcome probabilities where they apply.
 
+    Under the member model (``scenario.has_member_model``) each objection's probability is
+    exact, and outcomes are exact with one objection only (None with more).
     Outcomes are exact when at most ``MAX_ENUMERATED_OBJECTIONS`` objections are modelled,
     the contingent election is deterministic (no defection, or no set of sustained objections
     that leaves the President to the House) and a remand's slates have a product law
@@ -308,8 +324,18 @@ def exact_probabilities(scenario: Scenario) -> Exact:
     """
     k = scenario.n_objections
     p_raised = exact_raise_probability(scenario)
-    moments = agreement_moments(scenario, k)
-    p_sustained = p_raised * moments[1] if k else np.zeros(0)  # no objections: none sustained
+    if scenario.has_member_model:
+        # one objection at a time the member effect integrates out (models.members): each
+        # is the group model with its own shifted probabilities; their joint law is not
+        # a product given the shocks, so outcomes are exact for one objection only
+        alone = [_average_objection(scenario, j) for j in range(k)]
+        p_sustained = p_raised * np.array([agreement_moments(a, 1)[1] for a in alone])
+        if k != 1:
+            return Exact(p_raised, p_sustained, None, None)
+        moments = agreement_moments(alone[0], k)
+    else:
+        moments = agreement_moments(scenario, k)
+        p_sustained = p_raised * moments[1] if k else np.zeros(0)  # none: none sustained
     if k > MAX_ENUMERATED_OBJECTIONS:
         return Exact(p_raised, p_sustained, None, None)
     subsets = ((np.arange(2**k)[:, None] >> np.arange(k)) & 1).astype(np.bool_)  # (2^K, K)

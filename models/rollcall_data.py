@@ -60,6 +60,8 @@ class RollCallArrays:
             raise ValueError("votes must be int8 codes 1 (yea), 0 (nay) or -1 (not voting)")
         if n and not ((self.caucus >= 0) & (self.caucus < len(CAUCUSES))).all():
             raise ValueError(f"caucus codes must index {CAUCUSES}")
+        if k == 0 or len(set(self.states)) != k:
+            raise ValueError(f"states {self.states}: expected one or more distinct states")
 
     @property
     def n_members(self) -> int:

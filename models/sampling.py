@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from scipy.special import bdtr
 
 from models.behaviour import N_GROUPS, Subgroups, conditional_probability
+from models.members import member_vote_probability
 from models.remand_model import CONTROL_D, CONTROL_R, RemandModel
 
 BLOCK_DRAWS = 1 << 15
@@ -193,6 +194,47 @@ def sample_votes_members(
     """
     q = conditional_probability(probability, shocks[:, group], correlation=correlation)
     return _sample_uniform_votes(q, n_objections=n_objections, p_absent=p_absent, rng=rng)
+
+
+def sample_votes_thresholds(
+    threshold: NDArray[np.float64],
+    group: NDArray[np.int64],
+    shocks: NDArray[np.float64],
+    effect: NDArray[np.float64] | None,
+    *,
+    correlation: float,
+    member_correlation: float,
+    p_absent: float,
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Every member's vote on every question under the member model (models.members):
+    thresholds ``(n, K)``, shock groups ``(n,)``, member effects ``(D, n)`` or None.
+
+    One float32 uniform per member per question, as :func:`_sample_uniform_votes` draws
+    them (yea when ``u < (1-a) q``, nay when ``u >= 1 - (1-a)(1-q)``), ``SINGLES_CHUNK_DRAWS``
+    draws at a time, the conditional probabilities computed per chunk so that memory stays
+    ``n x chunk x K``. Returns yes and no counts, each ``(n_draws, K)``.
+    """
+    n_draws = shocks.shape[0]
+    n_members, k = threshold.shape
+    yeas = np.empty((n_draws, k), dtype=np.int64)
+    nays = np.empty((n_draws, k), dtype=np.int64)
+    counts = np.int8 if n_members <= np.iinfo(np.int8).max else np.int16
+    for start in range(0, n_draws, SINGLES_CHUNK_DRAWS):
+        stop = min(start + SINGLES_CHUNK_DRAWS, n_draws)
+        q = member_vote_probability(
+            threshold,
+            shocks[start:stop, group],
+            None if effect is None else effect[start:stop],
+            correlation=correlation,
+            member_correlation=member_correlation,
+        ).transpose(1, 0, 2)  # (n, d, K)
+        yes_below = ((1.0 - p_absent) * q).astype(np.float32)
+        no_from = (1.0 - (1.0 - p_absent) * (1.0 - q)).astype(np.float32)
+        u = rng.random((n_members, stop - start, k), dtype=np.float32)
+        yeas[start:stop] = np.add.reduce((u < yes_below).view(np.int8), axis=0, dtype=counts)
+        nays[start:stop] = np.add.reduce((u >= no_from).view(np.int8), axis=0, dtype=counts)
+    return yeas, nays
 
 
 def sample_signers(
