@@ -24,10 +24,14 @@ from flows.files import read_utf8
 from flows.limits import HARD_MAX_DRAWS
 from flows.requests import MAX_SEED
 from flows.scenario_members import (
+    ChamberCorrelation,
     ChamberProbabilities,
     ChamberShift,
+    ObjectionShift,
+    chamber_correlations,
     check_objection_shift,
     member_probabilities,
+    objection_shifts,
     parse_members,
     parse_overrides,
     shifted_members,
@@ -38,6 +42,7 @@ from flows.strict import Strict
 from models.behaviour import Scenario
 from models.errors import CountlabError, InputError
 from models.remand_model import PRESET_RULES
+from models.roster import CHAMBERS
 from models.rules import GROUNDS, SWITCHES, Rules, rules_with
 from models.session import Session
 from models.states import STATE_INDEX
@@ -53,17 +58,28 @@ class Votes(ChamberProbabilities):
     presiding_officer: float = Field(default=0.0, ge=0.0, le=1.0)
     overrides: str | None = None  # CSV of bioguide_id, probability (path relative to the file)
     members: str | None = None  # calibrated members: CSV of MEMBER_COLUMNS (relative path)
-    member_correlation: float = Field(default=0.0, ge=0.0, le=1.0)  # tau
+    member_correlation: ChamberCorrelation = ChamberCorrelation()  # tau, or one number for both
     shift: ChamberShift = ChamberShift()  # probit units per (chamber, caucus)
-    objection_shift: dict[str, float] = {}  # probit units per objection (state)
+    objection_shift: ObjectionShift = ObjectionShift()  # probit units per chamber and state
+
+    @field_validator("member_correlation", mode="before")
+    @classmethod
+    def _both_chambers(cls, value: Any) -> Any:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not (isinstance(value, dict | ChamberCorrelation) or (number and 0 <= value <= 1)):
+            raise ValueError("expected a number in [0, 1] or a table of house and senate")
+        return {"house": float(value), "senate": float(value)} if number else value
 
     @model_validator(mode="after")
     def _variance(self) -> Votes:
-        if self.correlation + self.member_correlation > 1.0 + 1e-12:
-            raise ValueError(
-                f"correlation + member_correlation = "
-                f"{self.correlation + self.member_correlation:g}: must be at most 1"
-            )
+        for chamber, tau in zip(
+            CHAMBERS, chamber_correlations(self.member_correlation), strict=True
+        ):
+            if self.correlation + tau > 1.0 + 1e-12:
+                raise ValueError(
+                    f"correlation + member_correlation ({chamber}) = "
+                    f"{self.correlation + tau:g}: must be at most 1"
+                )
         return self
 
 
@@ -373,10 +389,6 @@ def build_scenario(
         p_presiding_sustains=config.votes.presiding_officer,
         p_defect=config.contingent.defection,
         remand=remand,
-        member_correlation=config.votes.member_correlation,
-        objection_shift=(
-            np.array([config.votes.objection_shift.get(s, 0.0) for s in states])
-            if config.votes.objection_shift
-            else None
-        ),
+        member_correlation=chamber_correlations(config.votes.member_correlation),
+        objection_shift=objection_shifts(config.votes.objection_shift, states),
     )

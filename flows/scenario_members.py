@@ -4,13 +4,13 @@ objection strengths and the member correlation, all in ``[votes]``.
 ```toml
 [votes]
 members = "january-2021-members.csv"  # bioguide_id, chamber, caucus, p_sustain
-member_correlation = 0.8              # tau: one member's votes correlate rho + tau
+member_correlation = 0.8              # tau, both chambers (or .house and .senate)
 shift.house.R = 0.5                   # every House Republican, +0.5 probit units
-objection_shift.PA = 0.2              # Pennsylvania's objection is stronger than average
+objection_shift.house.PA = 0.2        # the House found PA's objection stronger than average
 ```
 
-Every key is sweepable (``votes.shift.house.R``, ``votes.member_correlation``, ...). A
-scenario without them is the group model, drawn exactly as before they existed.
+Every key is sweepable (``votes.shift.house.R``, ``votes.member_correlation.house``, ...).
+A scenario without them is the group model, drawn exactly as before they existed.
 """
 
 from __future__ import annotations
@@ -64,14 +64,44 @@ class ChamberShift(Strict):
     senate: CaucusShift = CaucusShift()
 
 
-def check_objection_shift(value: dict[str, float], objections: Mapping[str, float]) -> None:
+class ChamberCorrelation(Strict):
+    """``member_correlation`` per chamber: tau, the share of a member's latent variance that
+    is their own persistent effect."""
+
+    house: float = Field(default=0.0, ge=0.0, le=1.0)
+    senate: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class ObjectionShift(Strict):
+    """``objection_shift`` per chamber: each objection's strength in probit units."""
+
+    house: dict[str, float] = {}
+    senate: dict[str, float] = {}
+
+
+def check_objection_shift(value: ObjectionShift, objections: Mapping[str, float]) -> None:
     """Every state of ``votes.objection_shift`` is an objection of the scenario, each shift
-    within +-MAX_SHIFT (raises ValueError naming the state)."""
-    for state, shift in value.items():
-        if state not in objections:
-            raise ValueError(f"{state}: no objection to {state} in [objections]")
-        if not -MAX_SHIFT <= shift <= MAX_SHIFT:
-            raise ValueError(f"{state} = {shift}: expected a shift within +-{MAX_SHIFT:g}")
+    within +-MAX_SHIFT (raises ValueError naming the chamber and state)."""
+    for chamber in CHAMBERS:
+        for state, shift in getattr(value, chamber).items():
+            where = f"{chamber}.{state}"
+            if state not in objections:
+                raise ValueError(f"{where}: no objection to {state} in [objections]")
+            if not -MAX_SHIFT <= shift <= MAX_SHIFT:
+                raise ValueError(f"{where} = {shift}: expected a shift within +-{MAX_SHIFT:g}")
+
+
+def chamber_correlations(value: ChamberCorrelation) -> tuple[float, float]:
+    """``(house, senate)`` member correlations of ``votes.member_correlation``."""
+    return value.house, value.senate
+
+
+def objection_shifts(value: ObjectionShift, states: tuple[str, ...]) -> NDArray[np.float64] | None:
+    """``(2, K)`` objection strengths (house, senate) in the order of ``states``; None when
+    the table is empty (the group model's code path)."""
+    if not value.house and not value.senate:
+        return None
+    return np.array([[getattr(value, chamber).get(s, 0.0) for s in states] for chamber in CHAMBERS])
 
 
 def parse_members(text: str, *, source: str, session: Session) -> dict[str, float]:

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from scipy.special import ndtr, ndtri
 
 from models.remand_model import RemandModel
-from models.roster import CAUCUSES
+from models.roster import CAUCUSES, CHAMBERS
 from models.rules import Rules
 from models.session import Session
 from models.tally import Targets
@@ -84,15 +84,22 @@ class Scenario:
     p_presiding_sustains: float  # presiding officer's vote when breaking a Senate tie (A13)
     p_defect: float  # probability a member votes for the other caucus's nominee (CE4)
     remand: RemandModel | None = None  # a remand and/or competing returns (remand.md M15)
-    # the member model (models.members): tau, and (K,) objection strengths in probit units
-    member_correlation: float = 0.0
+    # the member model (models.members), per chamber (house, senate): tau, and (2, K)
+    # objection strengths in probit units
+    member_correlation: tuple[float, float] = (0.0, 0.0)
     objection_shift: NDArray[np.float64] | None = None
 
     @property
     def has_member_model(self) -> bool:
         """Whether votes follow the member model (member effects or objection strengths);
         False: the group model, drawn exactly as before it existed."""
-        return self.member_correlation > 0.0 or self.objection_shift is not None
+        return max(self.member_correlation) > 0.0 or self.objection_shift is not None
+
+    def chamber_member_model(self, chamber: str) -> tuple[float, NDArray[np.float64] | None]:
+        """``chamber``'s member correlation ``tau`` and ``(K,)`` objection strengths."""
+        row = CHAMBERS.index(chamber)
+        shift = None if self.objection_shift is None else self.objection_shift[row]
+        return self.member_correlation[row], shift
 
     @property
     def slate_states(self) -> tuple[str, ...]:

@@ -81,7 +81,7 @@ def sample_chamber(
             effects,
             sampler=sampler,
             rng=rng,
-            shift=scenario.objection_shift if n_questions is None else None,
+            average=n_questions is not None,
             n_questions=k,
         )
     if sampler == "grouped":
@@ -113,12 +113,16 @@ def _sample_member_model(
     *,
     sampler: str,
     rng: np.random.Generator,
-    shift: NDArray[np.float64] | None,
+    average: bool,
     n_questions: int,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """The member model's votes (models.members). ``members``: every sworn member draws.
-    ``grouped``: members who always or never sustain (p 0 or 1) are counted per
-    (caucus, p) subgroup, only their presence drawn; every other member draws their own."""
+    """The member model's votes (models.members): on the objections, or on ``n_questions``
+    average questions (``average``). ``members``: every sworn member draws. ``grouped``:
+    members who always or never sustain (p 0 or 1) are counted per (caucus, p) subgroup,
+    only their presence drawn; every other member draws their own."""
+    tau, shift = scenario.chamber_member_model(chamber)
+    if average:
+        shift = None
     sworn = np.flatnonzero(scenario.session.roster.sworn_in(chamber))
     p = scenario.p_sustain[sworn]
     group = scenario.shock_group()[sworn]
@@ -147,7 +151,7 @@ def _sample_member_model(
             shocks,
             None if effects is None else effects[:, sworn[drawn]],
             correlation=scenario.correlation,
-            member_correlation=scenario.member_correlation,
+            member_correlation=tau,
             p_absent=scenario.p_absent,
             rng=rng,
         )
@@ -162,7 +166,8 @@ def simulate(
     """Draw ``n_draws`` joint sessions and count each one.
 
     Order of use of ``rng`` (fixed, so a block's results depend only on its stream):
-    shocks, member effects (only with ``member_correlation > 0``), raised objections, signers, House votes, Senate votes, tie-breaking votes,
+    shocks, member effects (only with a ``member_correlation`` above 0), raised objections,
+    signers, House votes, Senate votes, tie-breaking votes,
     contingent-election defections. A remand model (``scenario.remand``) draws from its own
     child stream, ``rng.spawn(1)[0]`` (which leaves ``rng``'s stream where it was), so the
     objection and vote draws are the same with or without one: its legislature answers and
@@ -176,7 +181,7 @@ def simulate(
     shocks = sample_shocks(n_draws, rng=rng)
     effects = (
         sample_member_effects(n_draws, roster.n_members, rng=rng)
-        if scenario.member_correlation > 0.0
+        if max(scenario.member_correlation) > 0.0
         else None
     )
     raised = sample_events(scenario.p_raise, n_draws, rng=rng)

@@ -292,13 +292,15 @@ def agreement_moments(scenario: Scenario, order: int) -> NDArray[np.float64]:
 
 def _average_objection(scenario: Scenario, j: int) -> Scenario:
     """The group-model scenario of objection ``j`` alone under the member model: each
-    member's marginal ``Phi(Phi^-1(p_i) + delta_j)``, no member effect (models.members)."""
-    shift = 0.0 if scenario.objection_shift is None else float(scenario.objection_shift[j])
+    member's marginal ``Phi(Phi^-1(p_i) + delta_j)`` (delta of the member's chamber), no
+    member effect (models.members)."""
+    p = scenario.p_sustain.copy()
+    if scenario.objection_shift is not None:
+        senate = scenario.session.roster.is_senator
+        for row, mine in enumerate((~senate, senate)):
+            p[mine] = shifted_probability(p[mine], float(scenario.objection_shift[row, j]))
     return dataclasses.replace(
-        scenario,
-        p_sustain=shifted_probability(scenario.p_sustain, shift),
-        member_correlation=0.0,
-        objection_shift=None,
+        scenario, p_sustain=p, member_correlation=(0.0, 0.0), objection_shift=None
     )
 
 

@@ -61,7 +61,9 @@ def test_member_effects_make_one_members_votes_agree(sampler: str) -> None:
     p_AZ + p_PA - 2 P(both)."""
     tau, shift = 0.5, {"AZ": -0.3, "PA": 0.3}
     scenario = build(
-        BASE + f"member_correlation = {tau}\nobjection_shift.AZ = -0.3\nobjection_shift.PA = 0.3\n"
+        BASE
+        + f"member_correlation = {tau}\n"
+        + "objection_shift.house.AZ = -0.3\nobjection_shift.house.PA = 0.3\n"
     )
     sworn = scenario.session.roster.sworn_in("house")
     p = scenario.p_sustain[sworn]
@@ -129,8 +131,9 @@ def test_conditional_probability_is_a_step_when_the_latent_variance_is_used_up()
     ("extra", "message"),
     [
         ("correlation = 0.6\nmember_correlation = 0.5\n", "must be at most 1"),
-        ("objection_shift.GA = 0.2\n", "no objection to GA"),
-        ("objection_shift.PA = 11.0\n", "within +-10"),
+        ("objection_shift.house.GA = 0.2\n", "house.GA: no objection to GA"),
+        ("objection_shift.senate.PA = 11.0\n", "senate.PA = 11.0: expected a shift within +-10"),
+        ("correlation = 0.5\nmember_correlation.senate = 0.6\n", r"\(senate\) = 1.1"),
         ("shift.house.R = -12.0\n", "votes.shift.house.R"),
         ("member_correlation = 1.5\n", "votes.member_correlation"),
         ('members = "nowhere.csv"\n', "file not found"),
@@ -183,9 +186,12 @@ house.D = 0.09
 senate.R = 0.92
 senate.D = 0.08
 correlation = 0.3
-member_correlation = 0.4
-objection_shift.AZ = -0.2
-objection_shift.PA = 0.2
+member_correlation.house = 0.4
+member_correlation.senate = 0.5
+objection_shift.house.AZ = -0.2
+objection_shift.house.PA = 0.2
+objection_shift.senate.AZ = -0.1
+objection_shift.senate.PA = 0.3
 """
 
 
@@ -209,7 +215,11 @@ def test_each_objections_probability_is_exact_under_the_member_model(sampler: st
 
 
 def test_one_objection_outcomes_are_exact_under_the_member_model() -> None:
-    text = CONTESTED.replace("PA = 0.9\n", "").replace("objection_shift.PA = 0.2\n", "")
+    text = (
+        CONTESTED.replace("PA = 0.9\n", "")
+        .replace("objection_shift.house.PA = 0.2\n", "")
+        .replace("objection_shift.senate.PA = 0.3\n", "")
+    )
     scenario = build(text)
     from models.oracle import exact_probabilities
 
