@@ -17,6 +17,7 @@ from typing import Any
 import click
 import typer
 
+from flows import cli_fit
 from flows import options as opt
 from flows.checks import check_folder, check_prefect_api, writing_to
 from flows.console import (
@@ -351,6 +352,9 @@ def gc(
     if not db.is_file():
         raise CountlabError(f"{db}: no warehouse here (nothing to collect)")
     print_garbage(collect_garbage(db, dry_run=dry_run), db=db, dry_run=dry_run)
+
+
+app.command()(cli_fit.calibrate)
 
 
 def main() -> None:

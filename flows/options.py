@@ -279,3 +279,28 @@ ChamberVotesOption = Annotated[
         "alternate or neither.",
     ),
 ]
+
+# `countlab calibrate` and `countlab backtest`
+CalibrateSessionOption = Annotated[
+    str, typer.Option(help="Shipped session date or a session directory (required).")
+]
+CalibrateVotesOption = Annotated[
+    str | None,
+    typer.Option(
+        help="The roll calls to fit: AZ,PA (the session's recorded votes on those objections) "
+        "or FILE.csv (objection_state, chamber, bioguide_id, vote); default: every recorded one."
+    ),
+]
+ModelOption = Annotated[
+    str,
+    typer.Option(
+        help="members (caucus, ideal point, a persistent member effect and objection "
+        "strengths) or group (one probability per caucus, today's model)."
+    ),
+]
+CalibrateOutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", help="Write the calibrated scenario here (and its members file beside it)."
+    ),
+]

@@ -24,6 +24,7 @@ from flows.files import read_utf8
 from flows.limits import HARD_MAX_DRAWS
 from flows.requests import MAX_SEED
 from flows.scenario_members import (
+    Calibrated,
     ChamberCorrelation,
     ChamberProbabilities,
     ChamberShift,
@@ -112,6 +113,7 @@ class ScenarioConfig(Strict):
     run: RunDefaults = RunDefaults()
     remand: RemandTable | None = None
     returns: dict[str, str] = {}
+    calibrated: Calibrated | None = None
 
     @field_validator("returns")
     @classmethod
@@ -170,7 +172,7 @@ class ScenarioConfig(Strict):
         """
         dump = _sorted_keys(self.model_dump(mode="json"))
         dump["objections"] = dict(self.objections)  # keeps its place among the sorted keys
-        for key in ("remand", "returns"):  # absent tables: the hash of before [remand]
+        for key in ("remand", "returns", "calibrated"):  # absent: the hash of before them
             if not dump[key]:
                 del dump[key]
         for key, default in MEMBER_DEFAULTS.items():  # the member model's, likewise

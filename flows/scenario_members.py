@@ -79,6 +79,18 @@ class ObjectionShift(Strict):
     senate: dict[str, float] = {}
 
 
+class Calibrated(Strict):
+    """``[calibrated]``: what ``countlab calibrate`` fit the scenario's vote assumptions to
+    (the run report says it in words)."""
+
+    command: str = ""
+    session: str
+    votes: list[str]
+    model: str
+    log_likelihood: float
+    aic: float
+
+
 def check_objection_shift(value: ObjectionShift, objections: Mapping[str, float]) -> None:
     """Every state of ``votes.objection_shift`` is an objection of the scenario, each shift
     within +-MAX_SHIFT (raises ValueError naming the chamber and state)."""

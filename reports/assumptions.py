@@ -36,6 +36,7 @@ def plain_words(data: dict[str, Any]) -> list[str]:
         f"Votes within a caucus are correlated (latent correlation {votes.get('correlation', 0)}); "
         f"a member is absent with probability {votes.get('absent', 0)}."
     )
+    lines += _member_words(scenario)
     if votes.get("overrides"):
         lines.append(f"Per-member probabilities from {votes['overrides']}.")
     lines += _remand_words(scenario)
@@ -52,6 +53,47 @@ def plain_words(data: dict[str, Any]) -> list[str]:
         "countlab does not forecast who wins states: certificates are taken as they were, and "
         "every probability is conditional on the assumptions above."
     )
+    return lines
+
+
+def _member_words(scenario: dict[str, Any]) -> list[str]:
+    """The member model's keys, and what ``countlab calibrate`` fit them to (issue 14)."""
+    votes = scenario.get("votes", {})
+    lines = []
+    calibrated = scenario.get("calibrated")
+    if calibrated:
+        lines.append(
+            f"The vote assumptions were fit by maximum likelihood ({calibrated['model']} model) "
+            f"to the recorded roll calls of {calibrated['session']} on "
+            f"{', '.join(calibrated['votes'])} (log likelihood "
+            f"{calibrated['log_likelihood']:.1f}): each member's probability of sustaining"
+            + (
+                ", each chamber's member correlation and objection strengths"
+                if calibrated["model"] == "members"
+                else " per caucus"
+            )
+            + ", and the absence rate; the caucus shock was not fit (one day's votes cannot "
+            "identify it)."
+        )
+    if votes.get("members"):
+        lines.append(f"Each member's probability of sustaining from {votes['members']}.")
+    tau = votes.get("member_correlation") or {}
+    if any(tau.values()):
+        lines.append(
+            "A member's votes on different objections share the member's own persistent "
+            "effect (member correlation "
+            + ", ".join(f"{chamber} {value:.2f}" for chamber, value in tau.items())
+            + ")."
+        )
+    shifts = votes.get("shift") or {}
+    moved = [
+        f"{chamber} {caucus} {value:+.2f}"
+        for chamber, by_caucus in shifts.items()
+        for caucus, value in by_caucus.items()
+        if value
+    ]
+    if moved:
+        lines.append("Shifted, in probit units: " + ", ".join(moved) + ".")
     return lines
 
 

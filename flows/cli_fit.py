@@ -1,0 +1,86 @@
+"""The commands that fit the vote model to recorded roll calls (issue 14): ``countlab
+calibrate``. Registered on the CLI's app by :mod:`flows.cli`."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from flows import options as opt
+from flows.calibrate import (
+    DEFAULT_MODEL,
+    CalibrateRequest,
+    calibrate_session,
+    calibration_json,
+    write_calibrated,
+)
+
+out = Console(highlight=False, soft_wrap=True)
+
+
+def _estimate(entry: dict[str, float | None]) -> str:
+    estimate, se = entry["estimate"], entry["se"]
+    text = "inf" if estimate is None else f"{estimate:.4g}"
+    return text + ("" if se is None else f" ± {se:.2g}")
+
+
+def print_calibration(result: dict[str, Any], notes: list[str]) -> None:
+    """The fit in words and tables: parameters, then the checks against the record."""
+    out.print(
+        f"[bold]{result['session']}[/]: the {result['model']} model fit to the roll calls on "
+        f"{', '.join(result['votes'])}: log L {result['log_likelihood']:.3f}, "
+        f"AIC {result['aic']:.3f}"
+    )
+    table = Table("parameter", "estimate ± se")
+    for name, entry in result["parameters"].items():
+        table.add_row(name, _estimate(entry))
+    out.print(table)
+    checks = Table("chamber", "roll call", "yeas", "90% predictive", "inside")
+    for chamber, check in result["checks"].items():
+        if check is None:
+            continue
+        rows = [
+            (state, str(y), f"{lo}-{hi}", lo <= y <= hi)
+            for state, y, (lo, hi) in zip(
+                result["votes"], check["yea_observed"], check["yea_interval_90"], strict=False
+            )
+        ]
+        lo, hi = check["agreement_interval_90"]
+        agree = check["agreement_observed"]
+        rows.append(("same vote on all", str(agree), f"{lo}-{hi}", lo <= agree <= hi))
+        for state, observed, interval, inside in rows:
+            checks.add_row(chamber, state, observed, interval, "yes" if inside else "[red]no[/]")
+    out.print(checks)
+    for note in notes:
+        out.print(f"note: {note}")
+    if result["scenario"]:
+        out.print(f"Wrote {result['scenario']}; run it with: countlab run {result['scenario']}")
+
+
+def calibrate(
+    session: opt.CalibrateSessionOption,
+    votes: opt.CalibrateVotesOption = None,
+    model: opt.ModelOption = DEFAULT_MODEL,
+    out_path: opt.CalibrateOutOption = None,
+    as_json: opt.TallyAsJsonOption = False,
+) -> None:
+    """Fit the vote model to a session's recorded roll calls (or a roll-call CSV) by maximum
+    likelihood, check it against them, and write a scenario that countlab run accepts."""
+    command = shlex.join(["countlab", "calibrate", *sys.argv[2:]])
+    request = CalibrateRequest(session=session, votes=votes, model=model, command=command)
+    result = calibrate_session(request)
+    written: list[Path] = []
+    if out_path is not None:
+        written = write_calibrated(result, out_path, command=command)
+    summary = calibration_json(result, str(written[0]) if written else None)
+    if as_json:
+        print(json.dumps(summary))
+    else:
+        notes = [note for fitted in result.fits.values() for note in fitted.notes]
+        print_calibration(summary, notes)
