@@ -355,6 +355,7 @@ def gc(
 
 
 app.command()(cli_fit.calibrate)
+app.command("backtest")(cli_fit.backtest_command)
 
 
 def main() -> None:

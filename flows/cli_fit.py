@@ -1,5 +1,5 @@
 """The commands that fit the vote model to recorded roll calls (issue 14): ``countlab
-calibrate``. Registered on the CLI's app by :mod:`flows.cli`."""
+calibrate`` and ``countlab backtest``. Registered on the CLI's app by :mod:`flows.cli`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from flows import options as opt
+from flows.backtest import DEFAULT_DRAWS, DEFAULT_SEED, backtest, parse_spec
 from flows.calibrate import (
     DEFAULT_MODEL,
     CalibrateRequest,
@@ -84,3 +85,44 @@ def calibrate(
     else:
         notes = [note for fitted in result.fits.values() for note in fitted.notes]
         print_calibration(summary, notes)
+
+
+def print_backtest(summary: dict[str, Any]) -> None:
+    """Each chamber's prediction beside the record, and the scores beside the baseline's."""
+    out.print(
+        f"[bold]{summary['fit']} -> {summary['predict']}[/]: the {summary['model']} model, "
+        "scored against the group model fit on the same roll calls (baseline)"
+    )
+    table = Table("chamber", "yeas-nays", "predicted (90%)", "PIT", "Brier (base)", "log (base)")
+    for chamber, c in summary["chambers"].items():
+        if c is None:
+            continue
+        lo, hi = c["interval_90"]
+        table.add_row(
+            chamber,
+            f"{c['observed_yea']}-{c['observed_nay']}",
+            f"{c['predicted_mean']:.1f} ({lo}-{hi})",
+            f"{c['pit']:.3f}",
+            f"{c['brier']:.3f} ({c['baseline_brier']:.3f})",
+            f"{c['log_score']:.3f} ({c['baseline_log_score']:.3f})",
+        )
+    out.print(table)
+
+
+def backtest_command(
+    fit: opt.BacktestFitOption,
+    predict: opt.BacktestPredictOption,
+    model: opt.ModelOption = DEFAULT_MODEL,
+    draws: opt.BacktestDrawsOption = DEFAULT_DRAWS,
+    seed: opt.BacktestSeedOption = DEFAULT_SEED,
+    as_json: opt.TallyAsJsonOption = False,
+) -> None:
+    """Fit the vote model on some roll calls, predict others, and score the prediction
+    member by member against the group model (Brier and log scores, PIT)."""
+    result = backtest(
+        parse_spec(fit, "fit"), parse_spec(predict, "predict"), model=model, draws=draws, seed=seed
+    )
+    if as_json:
+        print(json.dumps(result.summary))
+    else:
+        print_backtest(result.summary)

@@ -304,3 +304,16 @@ CalibrateOutOption = Annotated[
         "--out", help="Write the calibrated scenario here (and its members file beside it)."
     ),
 ]
+BacktestFitOption = Annotated[
+    str, typer.Option("--fit", help="DATE:STATES the model is fit on, e.g. 2021-01-06:AZ.")
+]
+BacktestPredictOption = Annotated[
+    str,
+    typer.Option(
+        "--predict", help="DATE:STATES it predicts, e.g. 2021-01-06:PA or 2005-01-06 (all)."
+    ),
+]
+BacktestDrawsOption = Annotated[
+    int, typer.Option(help="Monte Carlo draws of the predictive distribution of yeas.")
+]
+BacktestSeedOption = Annotated[int, typer.Option(help="Root seed of those draws.")]
