@@ -259,8 +259,27 @@ def print_summary(summary: dict[str, Any]) -> None:
             senate,
         )
     out.print(objections)
+    if summary.get("slates"):
+        print_slate_probabilities(summary["slates"])
     winners = ", ".join(f"{c} {w['p']:.4f}" for c, w in summary["winners"].items())
     out.print(f"President chosen by any route: {winners}")
+
+
+def print_slate_probabilities(slates: dict[str, Any]) -> None:
+    """P(each slate counted) per state remanded or with two returns (remand.md M15), with
+    the exact values beside when the run has them."""
+    with_exact = any("exact" in entry for entry in slates.values())
+    names = ("original", "alternate", "none")
+    table = Table(
+        "state",
+        *(f"P({n}) ± SE" for n in names),
+        *((f"exact {n}" for n in names) if with_exact else ()),
+        title="Slates counted",
+    )
+    for state, entry in slates.items():
+        exact = tuple(f"{entry['exact'][n]:.4f}" for n in names) if with_exact else ()
+        table.add_row(state, *(f"{entry[n]:.4f} ± {entry['se'][n]:.4f}" for n in names), *exact)
+    out.print(table)
 
 
 def print_sweep(result: dict[str, Any]) -> None:

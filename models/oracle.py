@@ -25,6 +25,7 @@ from models.members import shifted_probability
 from models.outcomes import code_label
 from models.remand_oracle import slate_law
 from models.rules import majority, signers_needed
+from models.slates import SLATES
 from models.tally import tally
 
 MAX_ENUMERATED_OBJECTIONS = 12
@@ -312,6 +313,7 @@ class Exact:
     p_sustained: NDArray[np.float64]  # (K,)
     outcomes: dict[str, float] | None
     winners: dict[str, float] | None
+    slates: dict[str, dict[str, float]] | None = None  # state -> slate -> P(counted)
 
 
 def exact_probabilities(scenario: Scenario) -> Exact:
@@ -349,6 +351,7 @@ def exact_probabilities(scenario: Scenario) -> Exact:
         shifted[:, 1:] = coef[:, :-1] * p_raised[j]
         coef = np.where(subsets[:, j : j + 1], shifted, coef - shifted)
     p_subset = np.clip(coef @ moments, 0.0, 1.0)
+    slate_marginals: dict[str, dict[str, float]] | None = None
     if scenario.remand is None:
         counted = tally(scenario.session, scenario.rules, subsets, scenario.targets)
     else:  # each set of sustained objections with each vector of counted slates (M15)
@@ -357,6 +360,13 @@ def exact_probabilities(scenario: Scenario) -> Exact:
             return Exact(p_raised, p_sustained, None, None)
         vectors, p_vector = law
         model, n_vectors = scenario.remand, len(p_vector)
+        slate_marginals = {
+            state: {
+                slate: float(p_vector[vectors[:, s] == code].sum())
+                for code, slate in enumerate(SLATES)
+            }
+            for s, state in enumerate(model.states)
+        }
         slates = np.zeros((len(subsets) * n_vectors, scenario.session.certificates.electors.size))
         slates[:, model.index] = np.tile(vectors, (len(subsets), 1))
         counted = tally(
@@ -381,5 +391,9 @@ def exact_probabilities(scenario: Scenario) -> Exact:
             winners[keys[int(who)]] += float(p)
     clip = {label: min(max(p, 0.0), 1.0) for label, p in outcomes.items()}
     return Exact(
-        p_raised, p_sustained, clip, {c: min(max(p, 0.0), 1.0) for c, p in winners.items()}
+        p_raised,
+        p_sustained,
+        clip,
+        {c: min(max(p, 0.0), 1.0) for c, p in winners.items()},
+        slate_marginals,
     )

@@ -119,6 +119,8 @@ def exact_table(exact: Exact, scenario: Scenario, run_id: str, point: int = 0) -
         rows.append(("outcome", label, p))
     for candidate, p in (exact.winners or {}).items():
         rows.append(("winner", candidate, p))
+    for state, by_slate in (exact.slates or {}).items():
+        rows += [("slate", f"{state}:{slate}", p) for slate, p in by_slate.items()]
     n = len(rows)
     return pa.table(
         {

@@ -127,9 +127,13 @@ def _empty() -> dict[str, Any]:
     return {"outcomes": {}, "winners": {}, "objections": {}, "slates": {}}
 
 
-def _slates(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int, dict[str, Any]]:
+def _slates(
+    con: duckdb.DuckDBPyConnection, run_id: str, exact: pl.DataFrame
+) -> dict[int, dict[str, Any]]:
     """``{point: {state: {slate: p, ..., "se": {slate: se, ...}}}}`` (remand.md M15), slates
-    in :data:`models.slates.SLATES` order; no entry for a point without slate states."""
+    in :data:`models.slates.SLATES` order, with ``"exact": {slate: p, ...}`` where the run
+    stored exact slate probabilities; no entry for a point without slate states."""
+    exact_slates = {(point, key): p for point, key, p in _exact(exact, "slate", "key").iter_rows()}
     found: dict[int, dict[str, Any]] = defaultdict(dict)
     for row in query_frame(
         con,
@@ -140,16 +144,18 @@ def _slates(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int, dict[str, 
         entry = found[row["point"]].setdefault(row["state"], {"se": {}})
         entry[row["slate"]] = row["p"]
         entry["se"][row["slate"]] = row["se"]
-    return {
-        point: {
-            state: {
+    out: dict[int, dict[str, Any]] = {}
+    for point, states in found.items():
+        out[point] = {}
+        for state, entry in states.items():
+            shaped = {
                 **{slate: entry[slate] for slate in SLATES},
                 "se": {slate: entry["se"][slate] for slate in SLATES},
             }
-            for state, entry in states.items()
-        }
-        for point, states in found.items()
-    }
+            if (point, f"{state}:{SLATES[0]}") in exact_slates:
+                shaped["exact"] = {s: exact_slates[(point, f"{state}:{s}")] for s in SLATES}
+            out[point][state] = shaped
+    return out
 
 
 def point_summaries(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int, dict[str, Any]]:
@@ -169,7 +175,7 @@ def point_summaries(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int, di
             row, ("p_raised", "p_sustained", "se", "mean_votes"), "exact", "exact_p_raised"
         )
         points[row["point"]]["objections"][row["state"]] = entry
-    for point, slates in _slates(con, run_id).items():
+    for point, slates in _slates(con, run_id, exact).items():
         points[point]["slates"] = slates
     return dict(points)
 

@@ -116,3 +116,24 @@ def test_m15_exact_with_no_objections_at_all():
     exact = exact_probabilities(build(raw))
     assert exact.p_sustained.shape == (0,)
     assert exact.outcomes == {"electors:trump": pytest.approx(1.0)}
+
+
+@pytest.mark.parametrize("regime", sorted(SCENARIOS))
+def test_m15_each_states_counted_slate_agrees_with_the_exact_marginals(regime):
+    """The oracle's per-state slate probabilities (what run --exact stores and --json shows
+    under slates.ST.exact) against the Monte Carlo's counted slates, within 4 SE."""
+    from models.slates import SLATES
+
+    scenario = build(SCENARIOS[regime])
+    exact = exact_probabilities(scenario)
+    assert exact.slates is not None
+    assert list(exact.slates) == list(scenario.slate_states)
+    draws = simulate(scenario, n_draws=N_DRAWS, rng=np.random.default_rng(1307))
+    assert draws.counted_slate is not None
+    for s, state in enumerate(scenario.slate_states):
+        assert sum(exact.slates[state].values()) == pytest.approx(1.0)
+        for code, slate in enumerate(SLATES):
+            p = exact.slates[state][slate]
+            mc = float(np.mean(draws.counted_slate[:, s] == code))
+            se = max(np.sqrt(p * (1 - p) / N_DRAWS), 1 / N_DRAWS)
+            assert abs(mc - p) <= 4 * se, (state, slate, mc, p)
