@@ -82,12 +82,20 @@ from benchmarks.fresh_runs import (
     run_args,
     timed_run,
 )
-from benchmarks.scenarios import EXAMPLE, SCENARIO, floats_per_draw, load_bench_scenario
+from benchmarks.scenarios import (
+    CALIBRATED,
+    EXAMPLE,
+    SCENARIO,
+    floats_per_draw,
+    load_bench_scenario,
+)
 from flows.launch import local_server_running
 from models.sampling import BLOCK_DRAWS
 
 KEYS: tuple[str, ...] = (
     "draws_per_s_core",
+    "draws_per_s_core_calibrated",
+    "calibrated / core",
     "draws_per_s_end_to_end",
     "rng_floor_draws_per_s",
     "first_answer_s",
@@ -155,6 +163,10 @@ def run_bench(*, quick: bool, log: Log = _stderr) -> dict[str, float | None]:
 
     step(f"core, {PROCESSES} processes x {sizes.core_draws_per_process:,} draws")
     core = core_rate(PROCESSES, sizes.core_draws_per_process)
+    step(
+        f"core, calibrated example, {PROCESSES} processes x {sizes.core_draws_per_process:,} draws"
+    )
+    calibrated = core_rate(PROCESSES, sizes.core_draws_per_process, CALIBRATED)
     step(f"core, 1 process x {sizes.core_draws_per_process:,} draws")
     core_one = core_rate(1, sizes.core_draws_per_process)
     per_draw = floats_per_draw(scenario)
@@ -203,6 +215,8 @@ def run_bench(*, quick: bool, log: Log = _stderr) -> dict[str, float | None]:
     result.update(
         {
             "draws_per_s_core": core,
+            "draws_per_s_core_calibrated": calibrated,
+            "calibrated / core": calibrated / core,
             "draws_per_s_end_to_end": end_to_end.rate,
             "rng_floor_draws_per_s": floor,
             "first_answer_s": with_server,
@@ -222,6 +236,8 @@ def run_bench(*, quick: bool, log: Log = _stderr) -> dict[str, float | None]:
 
 DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "draws_per_s_core": ("draws/s", "tally core (sampling + tally), 2 processes"),
+    "draws_per_s_core_calibrated": ("draws/s", "tally core, the calibrated 2021 example"),
+    "calibrated / core": ("", "calibrated example's core rate over the benchmark scenario's"),
     "draws_per_s_end_to_end": ("draws/s", "Prefect flow into DuckDB, every row stored"),
     "rng_floor_draws_per_s": ("draws/s", "1 float32 uniform per member per objection, 2 procs"),
     "first_answer_s": ("s", "countlab run, 10,000 draws, Prefect server running"),

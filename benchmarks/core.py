@@ -97,11 +97,12 @@ def _in_parallel(target: Callable[..., None], args: list[tuple[Any, ...]]) -> tu
     return total, elapsed
 
 
-def core_rate(n_processes: int, draws_per_process: int) -> float:
-    """Draws per second of the tally core over ``n_processes`` processes (aggregate)."""
+def core_rate(n_processes: int, draws_per_process: int, scenario: Path = SCENARIO) -> float:
+    """Draws per second of the tally core over ``n_processes`` processes (aggregate), on the
+    benchmark scenario or another scenario file."""
     blocks = math.ceil(draws_per_process / BLOCK_DRAWS)
     args = [
-        (str(SCENARIO), p * blocks * BLOCK_DRAWS, draws_per_process) for p in range(n_processes)
+        (str(scenario), p * blocks * BLOCK_DRAWS, draws_per_process) for p in range(n_processes)
     ]
     draws, elapsed = _in_parallel(_core_worker, args)
     return draws / elapsed

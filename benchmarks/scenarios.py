@@ -1,8 +1,9 @@
 """The benchmark's scenario files and seed, shipped inside the package.
 
 ``countlab bench`` runs from an installed wheel too, so every file it reads lives in this
-package: ``scenario.toml`` (with ``overrides.csv``) and ``january-2021.toml``, a copy of
-the user-facing ``examples/january-2021.toml`` that a test keeps byte-identical to it. Both
+package: ``scenario.toml`` (with ``overrides.csv``), ``january-2021.toml`` and
+``january-2021-calibrated.toml`` (with its members file), copies of the user-facing examples
+that a test keeps byte-identical to them. Both
 name a shipped session (``models/data/sessions``), so no checkout is needed. They are files
 on disk beside this module (a wheel installs unpacked): ``countlab run`` is given their
 paths.
@@ -20,6 +21,9 @@ SCENARIO = BENCH_DIR / "scenario.toml"
 """The benchmark scenario: the example with all six states objected to, 50 overrides."""
 EXAMPLE = BENCH_DIR / "january-2021.toml"
 """The shipped January 2021 example (a copy of ``examples/january-2021.toml``)."""
+CALIBRATED = BENCH_DIR / "january-2021-calibrated.toml"
+"""The calibrated January 2021 example (member model; a copy of
+``examples/january-2021-calibrated.toml`` and its members file)."""
 SEED = 20210106
 
 

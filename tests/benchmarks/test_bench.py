@@ -13,6 +13,8 @@ pytestmark = pytest.mark.slow
 
 REQUIRED_KEYS = {
     "draws_per_s_core",
+    "draws_per_s_core_calibrated",
+    "calibrated / core",
     "draws_per_s_end_to_end",
     "rng_floor_draws_per_s",
     "first_answer_s",

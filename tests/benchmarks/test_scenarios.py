@@ -8,20 +8,25 @@ from pathlib import Path
 import pytest
 
 import benchmarks
-from benchmarks.scenarios import EXAMPLE, SCENARIO, load_bench_scenario
+from benchmarks.scenarios import CALIBRATED, EXAMPLE, SCENARIO, load_bench_scenario
 from flows.sessions import shipped_sessions
 
-USER_FACING_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "january-2021.toml"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def test_the_packaged_example_is_the_user_facing_one_byte_for_byte():
-    # One home for the example: edit examples/january-2021.toml, then copy it over.
-    assert EXAMPLE.read_bytes() == USER_FACING_EXAMPLE.read_bytes(), (
-        f"cp {USER_FACING_EXAMPLE} {EXAMPLE}"
+@pytest.mark.parametrize(
+    "name",
+    ["january-2021.toml", "january-2021-calibrated.toml", "january-2021-calibrated-members.csv"],
+)
+def test_the_packaged_examples_are_the_user_facing_ones_byte_for_byte(name):
+    # One home for each example: edit it in examples/, then copy it over.
+    packaged = EXAMPLE.parent / name
+    assert packaged.read_bytes() == (EXAMPLES / name).read_bytes(), (
+        f"cp {EXAMPLES / name} {packaged}"
     )
 
 
-@pytest.mark.parametrize("path", [SCENARIO, EXAMPLE], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [SCENARIO, EXAMPLE, CALIBRATED], ids=lambda p: p.name)
 def test_the_benchmark_scenarios_live_in_the_package_and_name_a_shipped_session(path):
     package = Path(benchmarks.__file__).resolve().parent
     assert path.parent == package
