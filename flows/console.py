@@ -258,7 +258,8 @@ def print_summary(summary: dict[str, Any]) -> None:
             house,
             senate,
         )
-    out.print(objections)
+    if summary["objections"]:
+        out.print(objections)
     if summary.get("slates"):
         print_slate_probabilities(summary["slates"])
     winners = ", ".join(f"{c} {w['p']:.4f}" for c, w in summary["winners"].items())
