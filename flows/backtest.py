@@ -37,6 +37,7 @@ from models.sampling import BLOCK_DRAWS, block_ranges, block_rng, sample_votes_t
 from models.scores import brier_score, count_interval, log_score, mid_pit
 from models.session import Session
 from models.states import STATE_INDEX
+from warehouse.backtests import BacktestRecord
 
 DEFAULT_DRAWS = 100_000
 DEFAULT_SEED = 20210106
@@ -232,3 +233,27 @@ def backtest(
         ],
     }
     return Backtest(summary, predictive, members)
+
+
+def backtest_record(result: Backtest, backtest_id: str, *, draws: int, seed: int) -> BacktestRecord:
+    """What the warehouse stores of a backtest (``warehouse.backtests``)."""
+    chambers: dict[str, dict[str, float | int] | None] = {}
+    for chamber, entry in result.summary["chambers"].items():
+        if entry is None:
+            chambers[chamber] = None
+            continue
+        values = {k: v for k, v in entry.items() if k != "interval_90"}
+        values["interval_lo"], values["interval_hi"] = entry["interval_90"]
+        chambers[chamber] = values
+    return BacktestRecord(
+        backtest_id=backtest_id,
+        fit=result.summary["fit"],
+        predict=result.summary["predict"],
+        model=result.summary["model"],
+        draws=draws,
+        seed=seed,
+        result=result.summary,
+        chambers=chambers,
+        members=result.members,
+        predictive=result.predictive,
+    )

@@ -279,7 +279,7 @@ def report(
     output: opt.ReportOutputOption = "html,md",
     point: opt.ReportPointOption = None,
 ) -> None:
-    """Write a probability report of a run or a sweep: self-contained HTML and Markdown."""
+    """Write the report of a run, a sweep or a backtest: self-contained HTML and Markdown."""
     from reports.render import write_report
 
     formats = tuple(f.strip() for f in output.split(",") if f.strip())

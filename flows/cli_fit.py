@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from flows import options as opt
-from flows.backtest import DEFAULT_DRAWS, DEFAULT_SEED, backtest, parse_spec
+from flows.backtest import DEFAULT_DRAWS, DEFAULT_SEED, backtest, backtest_record, parse_spec
 from flows.calibrate import (
     DEFAULT_MODEL,
     CalibrateRequest,
@@ -21,6 +21,8 @@ from flows.calibrate import (
     calibration_json,
     write_calibrated,
 )
+from warehouse.backtests import new_backtest_id, store_backtest
+from warehouse.store import DEFAULT_DB
 
 out = Console(highlight=False, soft_wrap=True)
 
@@ -115,14 +117,23 @@ def backtest_command(
     model: opt.ModelOption = DEFAULT_MODEL,
     draws: opt.BacktestDrawsOption = DEFAULT_DRAWS,
     seed: opt.BacktestSeedOption = DEFAULT_SEED,
+    db: opt.DbOption = Path(DEFAULT_DB),
     as_json: opt.TallyAsJsonOption = False,
 ) -> None:
     """Fit the vote model on some roll calls, predict others, and score the prediction
-    member by member against the group model (Brier and log scores, PIT)."""
+    member by member against the group model (Brier and log scores, PIT); stored in the
+    warehouse (countlab report BACKTEST_ID shows it)."""
     result = backtest(
         parse_spec(fit, "fit"), parse_spec(predict, "predict"), model=model, draws=draws, seed=seed
     )
+    backtest_id = new_backtest_id()
+    store_backtest(db, backtest_record(result, backtest_id, draws=draws, seed=seed))
+    stored = (
+        f"Stored in {db} as backtest {backtest_id}; e.g. countlab report {backtest_id} --db {db}"
+    )
     if as_json:
         print(json.dumps(result.summary))
+        print(stored, file=sys.stderr)
     else:
         print_backtest(result.summary)
+        out.print(stored)

@@ -201,7 +201,9 @@ ServeTimezoneOption = Annotated[
 ]
 
 # `countlab report`
-ReportRunIdArgument = Annotated[str, typer.Argument(help="A completed run (see the runs table).")]
+ReportRunIdArgument = Annotated[
+    str, typer.Argument(help="A completed run or sweep (the runs table) or a backtest (backtests).")
+]
 ReportOutOption = Annotated[Path, typer.Option(help="Folder to write the report into.")]
 ReportOutputOption = Annotated[str, typer.Option("--format", help="html, md or html,md.")]
 ReportPointOption = Annotated[

@@ -7,7 +7,7 @@ with units, and text large enough for a printed page.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib as mpl
@@ -196,4 +196,77 @@ def heat_map(title: str, xlabel: str, ylabel: str, cells: list[tuple[float, floa
         ax.set_ylabel(ylabel)
         ax.set_title(title)
         fig.colorbar(image, ax=ax, label="probability")
+        return _svg(fig)
+
+
+def predictive_bars(
+    title: str,
+    xlabel: str,
+    bars: Sequence[tuple[int, int]],
+    observed: int,
+    interval: tuple[int, int] | None = None,
+    observed_label: str = "observed",
+) -> str:
+    """A predictive distribution of a count as bars (``[(value, draws)]``, each as a share of
+    all the draws), its 90% interval shaded and the observed value a vertical line."""
+    total = sum(n for _, n in bars) or 1
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.5, 3.2))
+        if interval is not None:
+            ax.axvspan(
+                interval[0] - 0.5,
+                interval[1] + 0.5,
+                color=OKABE_ITO[5],
+                alpha=0.2,
+                linewidth=0,
+                label=f"90% interval {interval[0]}-{interval[1]}",
+            )
+        ax.bar(
+            [x for x, _ in bars],
+            [n / total for _, n in bars],
+            width=1.0,
+            color=OKABE_ITO[0],
+            label="predicted (share of draws)",
+        )
+        ax.axvline(observed, color=OKABE_ITO[1], linewidth=2, label=f"{observed_label}: {observed}")
+        ax.set_xlabel(xlabel)
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel("share of draws")
+        ax.set_title(title)
+        ax.legend(frameon=False, fontsize=8)
+        return _svg(fig)
+
+
+def calibration_plot(
+    title: str,
+    panels: Mapping[str, Mapping[str, Sequence[tuple[float, float, int]]]],
+) -> str:
+    """Calibration: predicted probability against the observed share, one panel per
+    ``panels`` key, one line per series (``[(mean predicted, observed share, n)]``, a
+    marker's area growing with n), the diagonal dotted (perfect calibration)."""
+    with mpl.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            1, max(1, len(panels)), figsize=(6.5, 3.6), sharey=True, squeeze=False
+        )
+        for ax, (panel, series) in zip(axes[0], panels.items(), strict=False):
+            ax.plot([0, 1], [0, 1], linestyle=":", color="#555555", linewidth=1, label="perfect")
+            markers = ("o", "s", "^", "D")
+            for i, (name, points) in enumerate(series.items()):
+                if not points:
+                    continue
+                colour = OKABE_ITO[i % len(OKABE_ITO)]
+                xs = [x for x, _, _ in points]
+                ys = [y for _, y, _ in points]
+                largest = max(n for _, _, n in points)
+                sizes = [12 + 60 * (n / largest) ** 0.5 for _, _, n in points]
+                ax.plot(xs, ys, "-", color=colour, linewidth=1)
+                ax.scatter(xs, ys, s=sizes, marker=markers[i % 4], color=colour, label=name)
+            ax.set_xlim(-0.02, 1.02)
+            ax.set_ylim(-0.02, 1.02)
+            ax.set_aspect("equal")
+            ax.set_xlabel("predicted probability of yea")
+            ax.set_title(panel)
+        axes[0][0].set_ylabel("observed share voting yea")
+        axes[0][-1].legend(frameon=False, fontsize=8, loc="upper left")
+        fig.suptitle(title, fontsize=11)
         return _svg(fig)

@@ -5,32 +5,20 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
-
-import jinja2
 
 from models.errors import CountlabError
 from models.outcomes import outcome_kind, parse_label
 from reports import charts
 from reports.assumptions import plain_words
 from reports.data import run_report_data
+from reports.pages import FORMATS, check_formats, environment, output_folder
+from warehouse.backtests import is_backtest
 from warehouse.queries import read_run
 from warehouse.store import connect_read_only
 
-FORMATS = ("html", "md")
 Z95 = 1.959963984540054
-
-
-def _environment() -> jinja2.Environment:
-    folder = resources.files("reports") / "templates"
-    return jinja2.Environment(
-        loader=jinja2.FunctionLoader(lambda name: (folder / name).read_text(encoding="utf-8")),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",)),
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
 
 
 def _p(value: float | None) -> str:
@@ -177,11 +165,6 @@ def _charts(data: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _check_formats(formats: tuple[str, ...]) -> None:
-    if not formats or any(f not in FORMATS for f in formats):
-        raise CountlabError(f"--format {','.join(formats)!r}: expected html, md or html,md")
-
-
 def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.4g}"
 
@@ -192,7 +175,7 @@ def write_sweep_report(
     """Write a sweep's report (``report-RUN_ID.html`` / ``.md``) into ``out``."""
     from reports.sweep import sweep_charts, sweep_report_data
 
-    _check_formats(formats)
+    check_formats(formats)
     con = connect_read_only(db)
     try:
         data = sweep_report_data(con, run_id)
@@ -240,7 +223,7 @@ def write_sweep_report(
     }
     folder = output_folder(out)
     stem = f"report-{run_id}"
-    env = _environment()
+    env = environment()
     written = []
     if "html" in formats:
         path = folder / f"{stem}.html"
@@ -263,18 +246,6 @@ def write_sweep_report(
     return written
 
 
-def output_folder(out: str | Path, option: str = "--out") -> Path:
-    """Create ``out`` if needed; a one-line error naming ``option`` if it cannot be."""
-    folder = Path(out)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CountlabError(
-            f"{option} {folder}: cannot create the folder ({exc.strerror})"
-        ) from None
-    return folder
-
-
 def write_report(
     db: str | Path,
     run_id: str,
@@ -282,13 +253,20 @@ def write_report(
     formats: tuple[str, ...] = FORMATS,
     point: int | None = None,
 ) -> list[Path]:
-    """A run's report, or a sweep's (unless ``point`` picks one of its points)."""
-    _check_formats(formats)
+    """A run's report, a sweep's (unless ``point`` picks one of its points) or, when
+    ``run_id`` is a backtest's id, the backtest's (:mod:`reports.backtest`)."""
+    check_formats(formats)
     con = connect_read_only(db)
     try:
-        kind = read_run(con, run_id)["kind"]
+        kind = "backtest" if is_backtest(con, run_id) else read_run(con, run_id)["kind"]
     finally:
         con.close()
+    if kind == "backtest":
+        if point is not None:
+            raise CountlabError(f"--point {point}: {run_id} is a backtest, it has no points")
+        from reports.backtest import write_backtest_report
+
+        return write_backtest_report(db, run_id, out, formats)
     if kind == "sweep" and point is None:
         return write_sweep_report(db, run_id, out, formats)
     return write_run_report(db, run_id, out, formats, point=point or 0)
@@ -299,7 +277,7 @@ def write_run_report(
 ) -> list[Path]:
     """Write ``report-RUN_ID.html`` and/or ``.md`` (with its charts in a folder beside it)
     into ``out``; return the paths written."""
-    _check_formats(formats)
+    check_formats(formats)
     con = connect_read_only(db)
     try:
         data = run_report_data(con, run_id, point)
@@ -309,7 +287,7 @@ def write_run_report(
     svgs = _charts(data)
     folder = output_folder(out)
     stem = f"report-{run_id}" + (f"-point{point}" if point else "")
-    env = _environment()
+    env = environment()
     written = []
     if "html" in formats:
         path = folder / f"{stem}.html"
@@ -331,4 +309,10 @@ def write_run_report(
     return written
 
 
-__all__ = ["FORMATS", "write_report", "write_run_report", "write_sweep_report"]
+__all__ = [
+    "FORMATS",
+    "output_folder",
+    "write_report",
+    "write_run_report",
+    "write_sweep_report",
+]

@@ -14,10 +14,11 @@ import duckdb
 from models.errors import CountlabError
 from models.outcomes import OUTCOMES
 from models.remand import ANSWER_CODES
+from models.roster import CHAMBERS
 from models.slates import SLATES
 from models.tally import ACTING_PRESIDENT
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bump when a table changes shape, and add ``sql/migrations/to_v{SCHEMA_VERSION}.sql``."""
 
 TABLES_FILE = "000_tables.sql"
@@ -30,12 +31,13 @@ def sql_list(values: tuple[str, ...]) -> str:
 
 def render(text: str) -> str:
     """Fill in the code tables the stored rows index into (``models.tally``,
-    ``models.slates``, ``models.remand``)."""
+    ``models.slates``, ``models.remand``) and the chamber names (``models.roster``)."""
     codes = {
         "{OUTCOMES}": OUTCOMES,
         "{ACTING_PRESIDENT}": ACTING_PRESIDENT,
         "{SLATES}": SLATES,
         "{ANSWER_CODES}": ANSWER_CODES,
+        "{CHAMBERS}": CHAMBERS,
     }
     for name, values in codes.items():
         text = text.replace(name, sql_list(tuple(values)))

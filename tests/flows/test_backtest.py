@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import numpy as np
 import pytest
 
@@ -36,7 +37,8 @@ def run(fit: str, predict: str, model: str = "members", **kw):
     return backtest(parse_spec(fit, "fit"), parse_spec(predict, "predict"), model=model, **kw)
 
 
-def test_backtest_json_has_exactly_the_issue_keys(monkeypatch, capsys):
+def test_backtest_json_has_exactly_the_issue_keys(monkeypatch, capsys, tmp_path):
+    db = tmp_path / "w.duckdb"
     code, out, err = run_cli(
         monkeypatch,
         capsys,
@@ -47,10 +49,27 @@ def test_backtest_json_has_exactly_the_issue_keys(monkeypatch, capsys):
         "2021-01-06:PA",
         "--draws",
         "20000",
+        "--db",
+        str(db),
         "--json",
     )
     assert code == 0, err
     result = json.loads(out)
+    backtest_id = err.split("as backtest ")[1].split(";")[0]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        stored = json.loads(
+            con.execute(
+                "select result from backtests where backtest_id = ?", [backtest_id]
+            ).fetchone()[0]
+        )
+        n_members = con.execute(
+            "select count(*) from backtest_members where backtest_id = ?", [backtest_id]
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert stored == result  # one transaction: the --json object, its members, its draws
+    assert n_members == len(result["members"])
     assert list(result) == ["fit", "predict", "model", "chambers", "members"]
     assert (result["fit"], result["predict"], result["model"]) == (
         "2021-01-06:AZ",
@@ -134,9 +153,11 @@ def test_same_seed_same_backtest_and_the_draws_matter():
         (["--fit", "2021-01-06:AZ", "--predict", "2021-01-06:PA", "--draws", "0"], "--draws 0"),
     ],
 )
-def test_backtest_errors_are_one_line(monkeypatch, capsys, args, message):
-    code, out, err = run_cli(monkeypatch, capsys, "backtest", *args)
+def test_backtest_errors_are_one_line(monkeypatch, capsys, tmp_path, args, message):
+    db = tmp_path / "w.duckdb"
+    code, out, err = run_cli(monkeypatch, capsys, "backtest", *args, "--db", str(db))
     assert code == 2
     assert out == ""
     assert message in err
     assert len(err.strip().splitlines()) == 1
+    assert not db.exists()  # a mistake stores nothing

@@ -1,10 +1,11 @@
--- Schema version 4. Facts are stored compactly, chunk by chunk (stored_* tables: integer
+-- Schema version 5. Facts are stored compactly, chunk by chunk (stored_* tables: integer
 -- codes, arrays per candidate); the views `draws` and `objection_votes` decode them and show
 -- completed runs only. A chunk's rows and its `stored_chunks` row land in one transaction,
 -- and a run becomes visible in one transaction (its status set to 'completed'), so no query
 -- ever sees part of a run. Chunks of a run that did not complete stay invisible: a sweep can
 -- resume from them, and a failed or interrupted `countlab run` deletes them (`countlab gc`
--- removes what a killed process left).
+-- removes what a killed process left). A backtest (issue 14) is written whole, its four
+-- backtest* tables in one transaction (warehouse.backtests).
 
 create sequence if not exists run_keys start 1;
 
@@ -107,4 +108,61 @@ create table if not exists exact_probabilities (
     quantity varchar not null,         -- outcome | winner | p_raised | p_sustained
     key varchar not null,              -- outcome label, candidate or state
     p double not null
+);
+
+-- Backtests: a vote model fit on some roll calls (`fit`, e.g. '2021-01-06:AZ') and scored on
+-- others (`predict`, e.g. '2021-01-06:PA,GA'), each chamber's yeas against the Monte Carlo
+-- predictive distribution and each member's vote against its predicted probability, beside
+-- a baseline's. Written by warehouse.backtests.store_backtest; never updated.
+
+create table if not exists backtests (
+    backtest_id varchar primary key,
+    created_at timestamp not null,    -- UTC
+    fit varchar not null,             -- the roll calls fit: SESSION:ST,ST
+    predict varchar not null,         -- the roll calls predicted: SESSION:ST,ST
+    model varchar not null,           -- the vote model fit (group | members)
+    draws bigint not null,
+    seed bigint not null,
+    countlab_version varchar not null,
+    result json not null              -- the whole `countlab backtest --json` object
+);
+
+create table if not exists backtest_chambers (
+    backtest_id varchar not null,
+    chamber varchar not null check (list_contains({CHAMBERS}, chamber)),
+    -- the record, summed over the chamber's predicted roll calls
+    observed_yea integer not null,
+    observed_nay integer not null,
+    -- the model's predictive distribution of the yeas (backtest_predictive)
+    predicted_mean double not null,
+    interval_lo integer not null,     -- 90% predictive interval
+    interval_hi integer not null,
+    pit double,                       -- probability integral transform of the observed yeas
+    -- member by member, the model's scores beside the baseline's: Brier, the mean of
+    -- (p_yea - yea)^2 (0 is perfect, lower is better); log score, the mean log probability
+    -- of each member's vote (0 is perfect, higher is better)
+    brier double,
+    log_score double,
+    baseline_brier double,
+    baseline_log_score double,
+    primary key (backtest_id, chamber)
+);
+
+create table if not exists backtest_members (
+    backtest_id varchar not null,
+    bioguide_id varchar not null,
+    chamber varchar not null check (list_contains({CHAMBERS}, chamber)),
+    objection_state varchar not null,  -- the predicted roll call
+    p_yea double not null check (p_yea between 0 and 1),
+    baseline_p_yea double check (baseline_p_yea between 0 and 1),
+    vote varchar not null check (vote in ('yea', 'nay')),
+    primary key (backtest_id, chamber, objection_state, bioguide_id)
+);
+
+create table if not exists backtest_predictive (
+    backtest_id varchar not null,
+    chamber varchar not null check (list_contains({CHAMBERS}, chamber)),
+    yeas integer not null,            -- yeas summed over the chamber's predicted roll calls
+    draws bigint not null check (draws > 0),  -- how many Monte Carlo draws gave that many
+    primary key (backtest_id, chamber, yeas)
 );
