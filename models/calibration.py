@@ -10,27 +10,32 @@ of their caucus's members in the arrays (0 when none of them has one).
 * ``"members"``: a probit with a persistent member effect (:mod:`models.likelihood`),
   ``y*_ik = alpha_c + beta_c x_i + gamma_k + sigma U_i + eps_ik``, ``U_i, eps_ik ~ N(0, 1)``
   independent; yea iff ``y*_ik > 0``. The objection effects ``gamma`` sum to 0 over the
-  chamber's roll calls; ``U_i`` is integrated out by Gauss-Hermite quadrature.
+  chamber's roll calls. The fit is on the marginal scale (everything divided by ``sqrt(1 +
+  sigma^2)``, ``theta = arctan(sigma)`` bounded), ``U_i`` integrated out by a quadrature
+  accurate for every sigma (:mod:`models.quadrature`), by Newton's method on the analytic
+  gradient and Hessian (:mod:`models.estimation`).
 
 Identification (each case is stated in :attr:`Fit.notes`): a caucus that voted one way on
 every vote it cast (separation: the MLE of its ``p`` is 0 or 1) is fixed at that value and
 reported as ``{chamber}.{caucus}.p_sustain`` with se None; it is not fit and contributes 0 to
 the log likelihood. With one roll call (or no member voting twice) ``sigma`` is fixed at 0 and
-omitted; a caucus whose voters' ideal points do not vary has no ``beta`` (omitted). When every
-member's votes are nested (no one voted yea on a roll call and nay on one more members
-supported, as the 2021 House Republicans), the likelihood rises toward ``sigma = inf``: the
-fit is then that limit (:mod:`models.likelihood`), ``member_sd`` inf and
-``member_correlation`` 1 (se None), with the finite parameters on the marginal scale
-(divided by ``sqrt(1 + sigma^2)``): ``{chamber}.{caucus}.marginal_intercept``,
-``.marginal_ideal_point`` and ``{chamber}.objection_shift.{STATE}``. Fixed values are not
-counted in ``n_parameters``.
+omitted. A caucus has no ``beta`` (omitted) when its voters' ideal points do not vary, or
+when they separate its votes (everyone on one side of some ``x0`` voted yea throughout and
+everyone on the other nay: the slope's MLE is infinite, :mod:`models.separation`); a slope
+that still runs off is noted. When every member's votes are nested (no one voted yea on a
+roll call and nay on one more members supported, as the 2021 House Republicans), the
+likelihood can rise all the way to ``tau = sigma^2 / (1 + sigma^2) = 1``; when its maximum
+is on that boundary the fit is the limit (:mod:`models.likelihood`), ``member_sd`` inf and
+``member_correlation`` 1 (se None), with the finite parameters on the marginal scale:
+``{chamber}.{caucus}.marginal_intercept``, ``.marginal_ideal_point`` and
+``{chamber}.objection_shift.{STATE}``, their se from the observed information at tau = 1.
+Fixed values are not counted in ``n_parameters``.
 
-Standard errors: the inverse observed information (central differences of the analytic
-gradient of the negative log likelihood), mapped to the reported values by the delta method;
-None for all when it is not positive definite (said in the notes). ``sigma`` is optimised
-over the real line and reported as ``|sigma|``: the likelihood is even in it, so this needs
-no bound and leaves the se unchanged. Gauss-Hermite loses accuracy as sigma grows, so the
-nodes are doubled (to ``MAX_NODES``) while that would move an estimate by 0.01 se.
+Standard errors: the inverse observed information (the analytic Hessian of the negative log
+likelihood; central differences of the analytic gradient for the limit), mapped to the
+reported values (``alpha = a / cos(theta)``, ``sigma = |tan(theta)|``, ...) by the delta
+method; None for all when it is not positive definite (said in the notes). Theta ranges over
+``[-pi/2, pi/2]`` and is reported as ``|theta|``: the likelihood is even in it.
 
 References
 ----------
@@ -46,28 +51,29 @@ from numpy.typing import NDArray
 from scipy.special import ndtr, ndtri, xlogy
 
 from models.errors import InputError
+from models.estimation import (
+    hessian,
+    maximise,
+    minimise_newton,
+    reported_values,
+    standard_errors,
+)
 from models.likelihood import (
-    MAX_NODES,
+    THETA_MAX,
     ProbitProblem,
     Reported,
-    hessian,
     is_nested,
-    is_positive_definite,
     lay_out,
     limit_negative_log_likelihood,
     limit_start,
-    maximise,
-    negative_log_likelihood,
-    normal_nodes,
-    standard_errors,
+    negative_log_likelihood_information,
+    negative_log_likelihood_value,
 )
+from models.quadrature import N_NODES
 from models.rollcall_data import RollCallArrays
 from models.roster import CAUCUSES
 
 MODELS: tuple[str, ...] = ("group", "members")
-N_NODES = 40
-"""Gauss-Hermite nodes for the member effect ``U``."""
-
 _SOURCE = "roll-call arrays"
 
 
@@ -100,7 +106,7 @@ class Fit:
     marginal_intercept: NDArray[np.float64]  # alpha_c / sqrt(1 + sigma^2)
     marginal_slope: NDArray[np.float64]  # beta_c / sqrt(1 + sigma^2); 0: dropped or fixed
     caucus_fill: NDArray[np.float64]  # x given to members without an ideal point
-    n_nodes: int  # quadrature nodes over U (1 when sigma = 0)
+    n_nodes: int  # Gauss-Legendre nodes per panel over U (1 when sigma = 0 or inf)
     converged: bool
     notes: tuple[str, ...]
 
@@ -206,63 +212,49 @@ class _Solution:
     converged: bool
 
 
-def _solve(problem: ProbitProblem, start: NDArray[np.float64], *, limit: bool) -> _Solution:
-    """Minimize the quadrature (or, with ``limit``, the limit model's) negative log likelihood."""
-    likelihood = limit_negative_log_likelihood if limit else negative_log_likelihood
+def _solve_interior(problem: ProbitProblem, start: NDArray[np.float64]) -> _Solution:
+    """Minimize the quadrature negative log likelihood over ``|theta| <= THETA_MAX``."""
+
+    def evaluate(
+        phi: NDArray[np.float64],
+    ) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
+        return negative_log_likelihood_information(phi, problem)
+
+    def value(phi: NDArray[np.float64]) -> float:
+        return negative_log_likelihood_value(phi, problem)
+
+    bound = np.full(start.size, np.inf)
+    if problem.fit_sigma:
+        bound[-1] = THETA_MAX
+    phi, converged = minimise_newton(evaluate, value, start, bound=bound)
+    if problem.fit_sigma:
+        phi[-1] = abs(phi[-1])  # the likelihood is even in theta
+    objective, _gradient, information = evaluate(phi)
+    return _Solution(problem, phi, objective, information, converged)
+
+
+def _solve_limit(problem: ProbitProblem, start: NDArray[np.float64]) -> _Solution:
+    """Minimize the limit model's negative log likelihood (theta = pi/2, not a parameter)."""
 
     def objective(phi: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
-        return likelihood(phi, problem)
+        return limit_negative_log_likelihood(phi, problem)
 
     phi, converged = maximise(objective, start)
-    if problem.fit_sigma and not limit:
-        phi[-1] = abs(phi[-1])  # the likelihood is even in sigma
-    information = hessian(objective, phi)
-    return _Solution(problem, phi, objective(phi)[0], information, converged)
-
-
-def _with_nodes(problem: ProbitProblem, n_nodes: int) -> ProbitProblem:
-    nodes, weights = normal_nodes(n_nodes) if problem.fit_sigma else (np.zeros(1), np.ones(1))
-    return replace(problem, nodes=nodes, log_weights=np.log(weights))
-
-
-def _shift_in_se(solution: _Solution, finer: ProbitProblem) -> float:
-    """Return the largest Newton step, in standard errors, that ``finer`` nodes would take."""
-    if not is_positive_definite(solution.information):
-        return 0.0
-    covariance = np.linalg.inv(solution.information)
-    step = covariance @ negative_log_likelihood(solution.phi, finer)[1]
-    return float(np.max(np.abs(step) / np.sqrt(np.diag(covariance))))
-
-
-def _refine(solution: _Solution, problem: ProbitProblem, notes: list[str]) -> _Solution:
-    """Refit with twice the nodes (to MAX_NODES) while that would move an estimate 0.01 se.
-
-    Gauss-Hermite loses accuracy as sigma grows: each vote's probability becomes a steep
-    step in u.
-    """
-    while problem.fit_sigma and solution.problem.nodes.size < MAX_NODES:
-        finer = _with_nodes(problem, min(2 * solution.problem.nodes.size, MAX_NODES))
-        if _shift_in_se(solution, finer) <= 0.01:
-            break
-        solution = _solve(finer, solution.phi, limit=False)
-    else:
-        if problem.fit_sigma:
-            notes.append(
-                f"fit with the most quadrature nodes, {MAX_NODES}: not checked against more"
-            )
-    return solution
+    return _Solution(problem, phi, objective(phi)[0], hessian(objective, phi), converged)
 
 
 def _on_marginal_scale(reported: list[Reported]) -> list[Reported]:
-    """Rename the quadrature model's reported values for the limit model (no sigma column)."""
+    """Rename the quadrature model's reported values for the limit model (no theta)."""
     renamed = {"intercept": "marginal_intercept", "ideal_point": "marginal_ideal_point"}
     limit: list[Reported] = []
     for value in reported:
         parts = value.name.split(".")
         if parts[-1] in renamed:
-            limit.append(replace(value, name=".".join([*parts[:-1], renamed[parts[-1]]])))
+            name = ".".join([*parts[:-1], renamed[parts[-1]]])
+            limit.append(replace(value, name=name, scale="marginal"))
         elif parts[1] == "objection":
-            limit.append(replace(value, name=f"{parts[0]}.objection_shift.{parts[2]}"))
+            name = f"{parts[0]}.objection_shift.{parts[2]}"
+            limit.append(replace(value, name=name, scale="marginal"))
         elif parts[-1] == "member_sd":
             limit.append(Reported(value.name, {}, float("inf")))
             limit.append(Reported(f"{parts[0]}.member_correlation", {}, 1.0))
@@ -272,86 +264,116 @@ def _on_marginal_scale(reported: list[Reported]) -> list[Reported]:
 
 
 def _solve_members(
-    problem: ProbitProblem,
-    reported: list[Reported],
-    start: NDArray[np.float64],
-    *,
-    n_nodes: int,
-    notes: list[str],
+    problem: ProbitProblem, reported: list[Reported], start: NDArray[np.float64], notes: list[str]
 ) -> tuple[_Solution, list[Reported], bool]:
-    """Return the MLE, its reported values and whether it is the limit (sigma = inf)."""
-    interior = _solve(_with_nodes(problem, n_nodes), start, limit=False)
+    """Return the MLE, its reported values and whether it is the limit (tau = 1).
+
+    The quadrature likelihood is maximised over ``tau <= 1 - 1e-12``; when the votes nest,
+    the limit model (tau = 1) is fit too, and it is the MLE when its likelihood is no lower:
+    the likelihood is continuous up to tau = 1, so the maximum is then on that boundary.
+    """
+    interior = _solve_interior(problem, start)
     if problem.fit_sigma and is_nested(problem.signs):
-        limit = _solve(problem, limit_start(problem, start), limit=True)
-        if limit.value <= interior.value + 1e-3:
+        # from the interior optimum (near the limit's when it approached tau = 1) and from a
+        # start that is nested by construction; the better one
+        limit = min(
+            (_solve_limit(problem, s) for s in (interior.phi[:-1], limit_start(problem, start))),
+            key=lambda solution: solution.value,
+        )
+        if limit.value <= interior.value + 1e-6:
             notes.append(
                 "every member's votes are nested (no one voted yea on a roll call and nay on "
-                "one with a higher yea rate): the likelihood rises toward member_sd = inf, so "
-                "the fit is its limit (member_correlation 1), reported on the marginal scale "
-                f"(log likelihood {-limit.value:.4f}; {-interior.value:.4f} by quadrature)"
+                "one with a higher yea rate) and the likelihood is largest on the boundary "
+                "tau = 1 (member_sd = inf): the fit is that limit (member_correlation 1), "
+                "reported on the marginal scale, with standard errors from the observed "
+                f"information at tau = 1 (log likelihood {-limit.value:.4f}; "
+                f"{-interior.value:.4f} at the best tau below 1, "
+                f"{np.sin(interior.phi[-1]) ** 2:.6f})"
             )
             return limit, _on_marginal_scale(reported), True
-    return _refine(interior, problem, notes), reported, False
+    if problem.fit_sigma and interior.phi[-1] >= THETA_MAX:
+        notes.append("member_sd at the largest value fit, tau = 1 - 1e-12: estimates unreliable")
+    return interior, reported, False
+
+
+def _runaway_notes(fit: Fit, x: NDArray[np.float64], arrays: RollCallArrays) -> list[str]:
+    """Return a note for each caucus whose marginal index spans over 40 across its members:
+    its slope is running off (separation the ideal-point rule does not catch)."""
+    notes = []
+    for c, name in enumerate(CAUCUSES):
+        mine = (arrays.caucus == c) & (arrays.votes >= 0).any(axis=1)
+        span = abs(float(fit.marginal_slope[c])) * float(np.ptp(x[mine])) if mine.any() else 0.0
+        if span > 40.0:
+            notes.append(
+                f"caucus {name}: its marginal index spans {span:.3g} probits across its "
+                "voters: the ideal_point slope is running off (separation), its estimate and "
+                "se are unreliable"
+            )
+    return notes
 
 
 def fit_members(arrays: RollCallArrays, *, chamber: str, n_nodes: int = N_NODES) -> Fit:
     """Fit the members model by maximum likelihood (see the module docstring).
 
-    ``n_nodes`` is the least number of quadrature nodes; more are used while they would move
-    an estimate by 0.01 se.
+    ``n_nodes`` is the Gauss-Legendre nodes per panel of the quadrature over U
+    (:mod:`models.quadrature`).
     """
     notes: list[str] = []
     fixed = fixed_caucuses(arrays, notes)
     x, fill = filled_ideal(arrays)
     problem, reported, start = lay_out(
-        arrays.votes, arrays.caucus, x, fixed, states=arrays.states, chamber=chamber, notes=notes
+        arrays.votes,
+        arrays.caucus,
+        x,
+        fixed,
+        states=arrays.states,
+        chamber=chamber,
+        notes=notes,
+        n_nodes=n_nodes,
     )
-    solution, reported, at_limit = _solve_members(
-        problem, reported, start, n_nodes=n_nodes, notes=notes
-    )
+    solution, reported, at_limit = _solve_members(problem, reported, start, notes)
     if not solution.converged:
         notes.append("the optimiser did not reach a zero gradient: estimates unreliable")
-    se = standard_errors(solution.information, reported, notes)
-    values = {
-        r.name: float(sum(solution.phi[j] * w for j, w in r.weights.items()) + r.offset)
-        for r in reported
-    }
-    d, sigma = solution.problem.split(solution.phi)[1:]
-    member_sd = float("inf") if at_limit else float(sigma[0])
+    has_theta = problem.fit_sigma and not at_limit
+    marginal, values, jacobian = reported_values(reported, solution.phi, has_theta=has_theta)
+    se = standard_errors(solution.information, jacobian, notes)
+    on_margin = dict(zip((r.name for r in reported), marginal.tolist(), strict=True))
+    d = problem.split(solution.phi)[1]
+    theta = float(solution.phi[-1]) if has_theta else (np.pi / 2.0 if at_limit else 0.0)
+    member_sd = float("inf") if at_limit else float(np.tan(theta))
     scale = float(np.sqrt(1.0 + member_sd**2))
-    factor = 1.0 if at_limit else 1.0 / scale  # reported values -> marginal scale
     intercept = np.array([np.nan if f is None else ndtri(f) for f in fixed])
     slope = np.zeros(len(CAUCUSES))
     for c, name in enumerate(CAUCUSES):
         key = f"{chamber}.{name}.{'marginal_' if at_limit else ''}"
-        if f"{key}intercept" in values:
-            intercept[c] = values[f"{key}intercept"] * factor
-            slope[c] = values.get(f"{key}ideal_point", 0.0) * factor
-    marginal = intercept[arrays.caucus] + np.where(
+        if f"{key}intercept" in on_margin:
+            intercept[c] = on_margin[f"{key}intercept"]
+            slope[c] = on_margin.get(f"{key}ideal_point", 0.0)
+    marginal_index = intercept[arrays.caucus] + np.where(
         slope[arrays.caucus] == 0, 0.0, slope[arrays.caucus] * x
     )
-    shift = d * factor
-    return Fit(
+    result = Fit(
         model="members",
         chamber=chamber,
-        parameters={n: (values[n], s) for n, s in zip(values, se, strict=True)},
+        parameters={r.name: (float(v), s) for r, v, s in zip(reported, values, se, strict=True)},
         log_likelihood=-solution.value,
         n_parameters=int(solution.phi.size),
         n_votes=int(np.sum(arrays.votes >= 0)),
         bioguide_ids=arrays.bioguide_ids,
-        index=_latent(marginal, scale),
-        p_sustain=ndtr(marginal),
-        objection_effect=dict(zip(arrays.states, _latent(shift, scale).tolist(), strict=True)),
+        index=_latent(marginal_index, scale),
+        p_sustain=ndtr(marginal_index),
+        objection_effect=dict(zip(arrays.states, _latent(d, scale).tolist(), strict=True)),
         member_sd=member_sd,
-        objection_shift=dict(zip(arrays.states, shift.tolist(), strict=True)),
-        member_correlation=1.0 if at_limit else member_sd**2 / scale**2,
+        objection_shift=dict(zip(arrays.states, d.tolist(), strict=True)),
+        member_correlation=1.0 if at_limit else float(np.sin(theta) ** 2),
         marginal_intercept=intercept,
         marginal_slope=slope,
         caucus_fill=fill,
-        n_nodes=1 if at_limit else solution.problem.nodes.size,
+        n_nodes=n_nodes if has_theta else 1,
         converged=solution.converged,
         notes=tuple(notes),
     )
+    return replace(result, notes=(*notes, *_runaway_notes(result, x, arrays)))
 
 
 def _latent(marginal: NDArray[np.float64], scale: float) -> NDArray[np.float64]:

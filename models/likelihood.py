@@ -1,14 +1,17 @@
-"""The members model's likelihood: its parameter layout, the probit integrated by quadrature,
-its limit at perfect correlation, and the optimiser.
+"""The members model's likelihood on the marginal scale: its parameter layout, the probit
+integrated over the member effect, and its limit at perfect correlation.
 
-Member ``i``'s likelihood is ``sum_q w_q prod_k Phi(s_ik eta_ikq)`` with ``eta_ikq = index_i
-+ gamma_k + sigma u_q``, ``s_ik = +1`` (yea), ``-1`` (nay), over the roll calls the member
-voted on (Gauss-Hermite quadrature: Butler and Moffitt 1982). As ``sigma -> inf`` with
-``index / sqrt(1 + sigma^2) -> z_i`` and ``gamma / sqrt(1 + sigma^2) -> d_k``, member ``i``
-votes yea on ``k`` iff ``U_i > -(z_i + d_k)``, so a vote pattern has the probability of an
-interval of ``U``: ``Phi(z_i + min_yea d) - Phi(z_i + max_nay d)`` (the "limit" model). Its
-likelihood is positive only when every member's yeas are on roll calls with larger ``d`` than
-their nays (the votes are nested, a perfect Guttman scale).
+The parameters are on the marginal scale: ``m_i = index_i / sqrt(1 + sigma^2)``, ``d_k =
+gamma_k / sqrt(1 + sigma^2)`` and ``theta = arctan(sigma)``, so ``tau = sin(theta)^2 =
+sigma^2 / (1 + sigma^2)``. Member ``i``'s likelihood is ``L_i = E_U prod_k Phi(s_ik (m_i +
+d_k + sin(theta) U) / cos(theta))`` over the roll calls the member voted on, ``s_ik = +1``
+(yea) or ``-1`` (nay), integrated by :mod:`models.quadrature`. Theta ranges over ``[-pi/2,
+pi/2]``, where the likelihood is even and smooth up to the ends, so sigma cannot run off
+to infinity and ``m``, ``d`` stay finite. At ``theta = pi/2`` (``tau = 1``, sigma = inf)
+member ``i`` votes yea on ``k`` iff ``U_i > -(m_i + d_k)``, so a vote pattern has the
+probability of an interval of ``U``: ``Phi(m_i + min_yea d) - Phi(m_i + max_nay d)`` (the
+"limit" model). That is positive only when every member's yeas are on roll calls with larger
+``d`` than their nays (the votes are nested, a perfect Guttman scale).
 
 References
 ----------
@@ -20,69 +23,75 @@ Prediction, 60-90.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize
 from scipy.special import log_ndtr, ndtri
 
-from models.errors import InputError
+from models.quadrature import N_NODES, pattern_derivatives, pattern_log_probabilities
 from models.roster import CAUCUSES
+from models.separation import separation_note
 
-MAX_NODES = 150
-"""Gauss-Hermite weights underflow beyond about this many nodes."""
+THETA_MAX = float(np.pi / 2.0 - 1e-6)
+"""The largest ``|theta|`` of the quadrature fit (``tau = 1 - 1e-12``); beyond it, the limit."""
 
 _LOG_SQRT_2PI = 0.5 * float(np.log(2.0 * np.pi))
-
-Objective = Callable[[NDArray[np.float64]], tuple[float, NDArray[np.float64]]]
-
-
-def normal_nodes(n_nodes: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Return Gauss-Hermite nodes and weights for ``E[f(U)]``, ``U ~ N(0, 1)``; symmetric."""
-    if not 1 <= n_nodes <= MAX_NODES:
-        raise InputError("members model", "n_nodes", n_nodes, f"expected 1 to {MAX_NODES}")
-    nodes, weights = np.polynomial.hermite_e.hermegauss(n_nodes)
-    return nodes, weights / np.sqrt(2.0 * np.pi)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ProbitProblem:
     """Fitted members' votes and the layout of the free parameter vector ``phi``.
 
-    ``phi`` = (caucus block, K - 1 free objection effects, sigma when fit). Members ``(m,)``
-    are those of the fitted caucuses who cast a vote; roll calls ``(K,)``; nodes ``(Q,)``.
+    ``phi`` = (caucus block, K - 1 free objection effects, theta when fit), on the marginal
+    scale. Members ``(m,)`` are those of the fitted caucuses who cast a vote; roll calls
+    ``(K,)``. ``n_nodes`` is the quadrature's Gauss-Legendre nodes per panel.
     """
 
     signs: NDArray[np.float64]  # (m, K) +1 yea, -1 nay, 0 did not vote
-    design: NDArray[np.float64]  # (m, n_block): caucus block -> index_i
-    contrast: NDArray[np.float64]  # (K, K - 1): free effects -> gamma, which sums to 0
-    nodes: NDArray[np.float64]  # (Q,) symmetric, so the likelihood is even in sigma
-    log_weights: NDArray[np.float64]  # (Q,)
+    design: NDArray[np.float64]  # (m, n_block): caucus block -> m_i
+    contrast: NDArray[np.float64]  # (K, K - 1): free effects -> d, which sums to 0
     fit_sigma: bool
+    n_nodes: int = N_NODES
 
     def split(self, phi: NDArray[np.float64]) -> tuple[NDArray[np.float64], ...]:
-        """Return ``(m,)`` index, ``(K,)`` gamma and ``(1,)`` sigma (0 when absent)."""
+        """Return ``(m,)`` marginal index, ``(K,)`` d and ``(1,)`` theta (0 when absent)."""
         n_block, n_free = self.design.shape[1], self.contrast.shape[1]
-        sigma = phi[n_block + n_free :] if phi.size > n_block + n_free else np.zeros(1)
-        gamma = self.contrast @ phi[n_block : n_block + n_free]
-        return self.design @ phi[:n_block], gamma, sigma
+        theta = phi[n_block + n_free :] if phi.size > n_block + n_free else np.zeros(1)
+        d = self.contrast @ phi[n_block : n_block + n_free]
+        return self.design @ phi[:n_block], d, theta
+
+    def jacobian(self, n_phi: int) -> NDArray[np.float64]:
+        """Return ``(m, K + 1, n_phi)``: d (c_i1, ..., c_iK, theta) / d phi, ``c = m + d``."""
+        (n, n_block), (n_k, n_free) = self.design.shape, self.contrast.shape
+        jacobian = np.zeros((n, n_k + 1, n_phi))
+        jacobian[:, :n_k, :n_block] = self.design[:, None, :]
+        jacobian[:, :n_k, n_block : n_block + n_free] = self.contrast[None, :, :]
+        if n_phi > n_block + n_free:
+            jacobian[:, n_k, -1] = 1.0
+        return jacobian
 
 
 @dataclass(frozen=True, slots=True)
 class Reported:
-    """One reported value, ``sum_j phi_j * weights[j] + offset``; no weights: not estimated."""
+    """One reported value, ``sum_j phi_j * weights[j] + offset``; no weights: not estimated.
+
+    ``scale`` says how it maps to the reported scale: ``"marginal"`` as is, ``"latent"``
+    times ``sqrt(1 + sigma^2) = 1 / cos(theta)``, ``"member_sd"`` is ``|tan(theta)|``.
+    """
 
     name: str
     weights: dict[int, float]
     offset: float = 0.0
+    scale: Literal["marginal", "latent", "member_sd"] = "marginal"
 
 
 def _caucus_block(
     c: int,
     x: NDArray[np.float64],
     mine: NDArray[np.bool_],
+    signs: NDArray[np.float64],
     *,
     column: int,
     chamber: str,
@@ -90,21 +99,31 @@ def _caucus_block(
 ) -> tuple[list[NDArray[np.float64]], list[Reported]]:
     """Return a fitted caucus's design columns and reported intercept (and ideal_point).
 
-    ``x`` is ``(m,)`` over the fitted voters, ``mine`` marks caucus ``c``'s. The slope column
-    is standardized within the caucus for conditioning; the reported values undo it.
+    ``x`` is ``(m,)`` over the fitted voters, ``mine`` marks caucus ``c``'s, ``signs`` their
+    ``(m_c, K)`` votes. The slope column is standardized within the caucus for conditioning;
+    the reported values undo it. A caucus whose ideal points do not vary, or separate its
+    votes (:func:`models.separation.separation_note`), has no slope.
     """
     centre, spread = float(x[mine].mean()), float(x[mine].std())
     name = f"{chamber}.{CAUCUSES[c]}"
+    intercept = (
+        [mine.astype(np.float64)],
+        [Reported(f"{name}.intercept", {column: 1.0}, 0.0, "latent")],
+    )
     if spread <= 1e-9 * max(1.0, abs(centre)):
         notes.append(
             f"caucus {CAUCUSES[c]}: its voters' ideal points do not vary (all {centre:.3g}; "
             "NaN takes the caucus mean): ideal_point not identified, omitted"
         )
-        return [mine.astype(np.float64)], [Reported(f"{name}.intercept", {column: 1.0})]
+        return intercept
+    separated = separation_note(CAUCUSES[c], x[mine], signs)
+    if separated is not None:
+        notes.append(separated)
+        return intercept
     slope = np.where(mine, (x - centre) / spread, 0.0)
     return [mine.astype(np.float64), slope], [
-        Reported(f"{name}.intercept", {column: 1.0, column + 1: -centre / spread}),
-        Reported(f"{name}.ideal_point", {column + 1: 1.0 / spread}),
+        Reported(f"{name}.intercept", {column: 1.0, column + 1: -centre / spread}, 0.0, "latent"),
+        Reported(f"{name}.ideal_point", {column + 1: 1.0 / spread}, 0.0, "latent"),
     ]
 
 
@@ -117,11 +136,13 @@ def lay_out(
     states: tuple[str, ...],
     chamber: str,
     notes: list[str],
+    n_nodes: int = N_NODES,
 ) -> tuple[ProbitProblem, list[Reported], NDArray[np.float64]]:
-    """Lay out the members model: its problem (one node), reported values and start values.
+    """Lay out the members model: its problem, reported values and start values.
 
     ``votes`` ``(n, K)``, ``caucus`` and filled ideal points ``x`` ``(n,)``; ``fixed`` is
     each caucus's fixed p, None for a caucus to fit (:func:`models.calibration.fixed_caucuses`).
+    The start is each caucus's probit yea rate, no objection effects and sigma = 1.
     """
     fitted = [c for c, f in enumerate(fixed) if f is None]
     rows = np.flatnonzero(np.isin(caucus, fitted) & (votes >= 0).any(axis=1))
@@ -136,11 +157,12 @@ def lay_out(
     ]
     start: list[float] = []
     for c in fitted:
+        mine = caucus == c
         cols, values = _caucus_block(
-            c, x[rows], caucus == c, column=len(columns), chamber=chamber, notes=notes
+            c, x[rows], mine, signs[mine], column=len(columns), chamber=chamber, notes=notes
         )
-        rate = float(signs[caucus == c].clip(0).sum() / np.abs(signs[caucus == c]).sum())
-        start += [float(ndtri(rate)) * np.sqrt(1.0 + fit_sigma)] + [0.0] * (len(cols) - 1)
+        rate = float(signs[mine].clip(0).sum() / np.abs(signs[mine]).sum())
+        start += [float(ndtri(rate))] + [0.0] * (len(cols) - 1)
         columns += cols
         reported += values
     n_free = n_k - 1 if columns else 0
@@ -150,13 +172,15 @@ def lay_out(
             Reported(
                 f"{chamber}.objection.{s}",
                 {len(columns) + j: contrast[k, j] for j in range(n_free)},
+                0.0,
+                "latent",
             )
             for k, s in enumerate(states)
         ]
     start += [0.0] * n_free
     if fit_sigma:
-        reported.append(Reported(f"{chamber}.member_sd", {len(start): 1.0}))
-        start.append(1.0)
+        reported.append(Reported(f"{chamber}.member_sd", {len(start): 1.0}, 0.0, "member_sd"))
+        start.append(float(np.pi / 4.0))
     elif columns:
         notes.append(
             "one roll call (or no member voted on two): member_sd not identified, "
@@ -168,38 +192,62 @@ def lay_out(
         signs=signs,
         design=np.array(columns).T.reshape(rows.size, len(columns)),
         contrast=contrast,
-        nodes=np.zeros(1),
-        log_weights=np.zeros(1),
         fit_sigma=fit_sigma,
+        n_nodes=n_nodes,
     )
     return problem, reported, np.array(start)
+
+
+def _member_terms(
+    phi: NDArray[np.float64], problem: ProbitProblem, *, information: bool
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Return ``(m,)`` log L_i, ``(m, K + 1)`` gradients and ``(m, K + 1, K + 1)`` Hessians
+    in ``(c_i1, ..., c_iK, theta)``; zeros for the Hessians unless ``information``."""
+    index, d, theta = problem.split(phi)
+    c = index[:, None] + d[None, :]
+    n, n_k = c.shape
+    if not problem.fit_sigma:  # sigma = 0: independent probits
+        x = problem.signs * c
+        voted = problem.signs != 0
+        log_phi = np.where(voted, log_ndtr(x), 0.0)
+        mills = np.where(voted, np.exp(-0.5 * x * x - _LOG_SQRT_2PI - log_phi), 0.0)
+        gradient = np.concatenate([problem.signs * mills, np.zeros((n, 1))], axis=1)
+        curvature = np.zeros((n, n_k + 1, n_k + 1))
+        diagonal = np.arange(n_k)
+        curvature[:, diagonal, diagonal] = -mills * (mills + x)
+        return log_phi.sum(axis=1), gradient, curvature
+    theta_value = float(theta[0])
+    if not information:
+        log_l = pattern_log_probabilities(
+            c, problem.signs, theta=theta_value, n_nodes=problem.n_nodes
+        )
+        return log_l, np.zeros((n, n_k + 1)), np.zeros((n, n_k + 1, n_k + 1))
+    return pattern_derivatives(c, problem.signs, theta=theta_value, n_nodes=problem.n_nodes)
 
 
 def negative_log_likelihood(
     phi: NDArray[np.float64], problem: ProbitProblem
 ) -> tuple[float, NDArray[np.float64]]:
-    """Return the negative log likelihood at ``phi`` and its ``(n_phi,)`` gradient.
+    """Return the negative log likelihood at ``phi`` (``|theta| < pi/2``) and its gradient."""
+    value, gradient, _information = negative_log_likelihood_information(phi, problem)
+    return value, gradient
 
-    The gradient weights each node by its posterior share ``r_iq`` of member i's likelihood.
-    """
-    index, gamma, sigma = problem.split(phi)
-    eta = index[:, None, None] + gamma[None, :, None] + sigma[0] * problem.nodes  # (m, K, Q)
-    z = problem.signs[:, :, None] * eta
-    voted = problem.signs[:, :, None] != 0
-    log_phi = np.where(voted, log_ndtr(z), 0.0)
-    log_joint = problem.log_weights + log_phi.sum(axis=1)  # (m, Q)
-    top = log_joint.max(axis=1, keepdims=True)
-    joint = np.exp(log_joint - top)
-    total = joint.sum(axis=1, keepdims=True)
-    share = joint / total
-    mills = np.where(voted, np.exp(-0.5 * z * z - _LOG_SQRT_2PI - log_phi), 0.0)
-    score = share[:, None, :] * problem.signs[:, :, None] * mills  # d log L_i / d eta_ikq
-    by_roll_call = score.sum(axis=2)  # (m, K)
-    parts = [problem.design.T @ by_roll_call.sum(axis=1), problem.contrast.T @ by_roll_call.sum(0)]
-    if problem.fit_sigma:
-        parts.append(np.array([(score.sum(axis=1) * problem.nodes).sum()]))
-    log_likelihood = float((np.log(total[:, 0]) + top[:, 0]).sum())
-    return -log_likelihood, -np.concatenate(parts)
+
+def negative_log_likelihood_value(phi: NDArray[np.float64], problem: ProbitProblem) -> float:
+    """Return the negative log likelihood at ``phi`` alone (cheaper: no derivatives)."""
+    return -float(_member_terms(phi, problem, information=False)[0].sum())
+
+
+def negative_log_likelihood_information(
+    phi: NDArray[np.float64], problem: ProbitProblem
+) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
+    """Return the negative log likelihood, its gradient and its Hessian (the observed
+    information) at ``phi``, the members' terms chained to ``phi``."""
+    log_l, gradient, curvature = _member_terms(phi, problem, information=True)
+    jacobian = problem.jacobian(phi.size)
+    by_phi = np.einsum("ma,map->p", gradient, jacobian)
+    information = np.einsum("map,mab,mbq->pq", jacobian, curvature, jacobian)
+    return -float(log_l.sum()), -by_phi, -information
 
 
 def is_nested(signs: NDArray[np.float64]) -> bool:
@@ -242,83 +290,10 @@ def limit_negative_log_likelihood(
 
 
 def limit_start(problem: ProbitProblem, start: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Start the limit model from the quadrature start values on the marginal scale, with
+    """Start the limit model from the quadrature fit's caucus block (marginal scale), with
     each roll call's effect at its probit yea rate: in the nested order, so feasible."""
     voted = (problem.signs != 0).sum(axis=0)
     tiny = 0.5 / max(int(voted.sum()), 2)
     rates = ((problem.signs > 0).sum(axis=0) / voted.clip(1)).clip(tiny, 1 - tiny)
     d = ndtri(rates) - ndtri(rates).mean()
-    block = start[: problem.design.shape[1]] / np.sqrt(1.0 + start[-1] ** 2)
-    return np.concatenate([block, d[:-1]])
-
-
-def hessian(objective: Objective, phi: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Return the symmetrized central difference of ``objective``'s gradient at ``phi``.
-
-    Steps of ``1e-5 * max(1, |phi_j|)``, about the cube root of machine epsilon.
-    """
-    columns = []
-    for j in range(phi.size):
-        step = np.zeros_like(phi)
-        step[j] = 1e-5 * max(1.0, abs(float(phi[j])))
-        columns.append((objective(phi + step)[1] - objective(phi - step)[1]) / (2.0 * step[j]))
-    h = np.array(columns).T.reshape(phi.size, phi.size)
-    return np.asarray((h + h.T) / 2.0, dtype=np.float64)
-
-
-def is_positive_definite(matrix: NDArray[np.float64]) -> bool:
-    """Return True when every eigenvalue exceeds 1e-10 times the largest in magnitude."""
-    if matrix.size == 0:
-        return True
-    if not np.isfinite(matrix).all():
-        return False
-    eigenvalues = np.linalg.eigvalsh(matrix)
-    return bool(eigenvalues.min() > 1e-10 * np.abs(eigenvalues).max())
-
-
-def standard_errors(
-    information: NDArray[np.float64], reported: list[Reported], notes: list[str]
-) -> list[float | None]:
-    """Return the reported values' se: delta method on the inverse observed information."""
-    jacobian = np.zeros((len(reported), information.shape[0]))
-    for row, value in enumerate(reported):
-        for column, weight in value.weights.items():
-            jacobian[row, column] = weight
-    if not is_positive_definite(information):
-        notes.append(
-            "observed information not positive definite (a parameter is not identified or "
-            "at a boundary): standard errors unavailable"
-        )
-        return [None] * len(reported)
-    variances = np.diag(jacobian @ np.linalg.inv(information) @ jacobian.T)
-    estimated = np.abs(jacobian).sum(axis=1) > 0
-    return [float(np.sqrt(v)) if e else None for v, e in zip(variances, estimated, strict=True)]
-
-
-def maximise(objective: Objective, start: NDArray[np.float64]) -> tuple[NDArray[np.float64], bool]:
-    """Return the ``phi`` minimizing ``objective`` and whether its gradient vanished there.
-
-    BFGS with the analytic gradient, then damped Newton steps on the finite-difference
-    Hessian, which take the gradient to ~0 in a step or two.
-    """
-    if start.size == 0:
-        return start, True
-    options = {"maxiter": 2000, "gtol": 1e-6}
-    phi = np.asarray(minimize(objective, start, jac=True, method="BFGS", options=options).x)
-    value, grad = objective(phi)
-    for _ in range(8):
-        if np.abs(grad).max() < 1e-8:
-            break
-        information = hessian(objective, phi)
-        if not is_positive_definite(information):
-            break
-        step = np.linalg.solve(information, grad)
-        for _halving in range(30):
-            trial_value, trial_grad = objective(phi - step)
-            if trial_value <= value:
-                phi, value, grad = phi - step, trial_value, trial_grad
-                break
-            step = step / 2.0
-        else:
-            break
-    return phi, bool(np.abs(grad).max() < 1e-5)
+    return np.concatenate([start[: problem.design.shape[1]], d[:-1]])

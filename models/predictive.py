@@ -1,12 +1,21 @@
-"""Predictions and exact predictive checks of a fitted vote model; synthetic roll calls.
+"""Predictions, scores and exact predictive checks of a fitted vote model; synthetic roll calls.
 
 Under a fitted model (:mod:`models.calibration`) members vote independently given their
 effects ``U_i``, and independently outright on one roll call. So, conditioning on who voted
 as the record does, a roll call's yeas are a Poisson-binomial count, and so is the number of
 members who voted the same way on every roll call (member ``i`` agrees with probability
-``a_i = E_U[prod_k P(yea_ik | U) + prod_k P(nay_ik | U)]``, by quadrature accurate to about
-1e-14 for any sigma, closed form at sigma = inf). Both laws are computed exactly by a
-recursion over members, without Monte Carlo.
+``a_i = E_U[prod_k P(yea_ik | U) + prod_k P(nay_ik | U)]``, by the members model's own
+quadrature, :mod:`models.quadrature`, accurate to about 1e-13 for any sigma, closed form at
+sigma = inf). Both laws are computed exactly by a recursion over members, without Monte
+Carlo. :func:`member_brier` and :func:`member_log_score` score predicted probabilities
+against recorded votes.
+
+References
+----------
+Brier, G. W. (1950). Verification of forecasts expressed in terms of probability. Monthly
+Weather Review 78(1), 1-3.
+Gneiting, T. and Raftery, A. E. (2007). Strictly proper scoring rules, prediction, and
+estimation. JASA 102(477), 359-378.
 """
 
 from __future__ import annotations
@@ -21,14 +30,11 @@ from scipy.special import ndtr, ndtri
 
 from models.calibration import Fit, filled_ideal
 from models.errors import InputError
+from models.quadrature import pattern_log_probabilities
 from models.rollcall_data import RollCallArrays
 
 INTERVAL = (0.05, 0.95)
 """Quantiles of the central 90% predictive intervals."""
-AGREEMENT_NODES = 40
-"""Gauss-Hermite nodes for the agreement probabilities when sigma <= 1."""
-
-_LOG_SQRT_2PI = 0.5 * float(np.log(2.0 * np.pi))
 
 
 class ChamberChecks(TypedDict):
@@ -68,45 +74,27 @@ def predict(
     return np.asarray(ndtr(index[:, None] + _shifts(fit, states)[None, :]), dtype=np.float64)
 
 
-def _unanimous(eta: NDArray[np.float64], sigma: float) -> NDArray[np.float64]:
-    """Return ``(n,)`` ``E_U[prod_k Phi(eta_ik + sigma U)]`` for finite ``(n, K)`` eta.
-
-    For ``sigma <= 1``, Gauss-Hermite in ``u``. Beyond, the integrand is a steep step in
-    ``u``, so integrate in ``v = sigma u`` instead, where ``prod_k Phi(eta_k + v)`` and the
-    density ``phi(v / sigma) / sigma`` both vary on a scale of 1 or more: Gauss-Legendre over
-    the window where the product is neither 0 nor 1 to double precision (``|v + min_k eta_k|
-    < 8.5``, clipped to ``|v| < 8.5 sigma``), plus the exact normal mass above it.
-    """
-    if sigma <= 1.0:
-        u, w = np.polynomial.hermite_e.hermegauss(AGREEMENT_NODES)
-        return np.asarray(ndtr(eta[:, :, None] + sigma * u).prod(axis=1) @ w / np.sqrt(2 * np.pi))
-    step = eta.min(axis=1)
-    low = np.maximum(-8.5 - step, -8.5 * sigma)
-    high = np.maximum(np.minimum(8.5 - step, 8.5 * sigma), low)
-    x, w = np.polynomial.legendre.leggauss(2 * AGREEMENT_NODES)  # a window of width 17 at most
-    half = (high - low)[:, None] / 2.0
-    v = low[:, None] + half * (x + 1.0)  # (n, Q)
-    density = np.exp(-0.5 * (v / sigma) ** 2 - _LOG_SQRT_2PI) / sigma
-    inside = (ndtr(eta[:, :, None] + v[:, None, :]).prod(axis=1) * density * half) @ w
-    return np.asarray(inside + ndtr(-high / sigma), dtype=np.float64)
-
-
 def agreement_probabilities(
     index: NDArray[np.float64], shifts: NDArray[np.float64], *, correlation: float
 ) -> NDArray[np.float64]:
     """Return ``(n,)`` P(a member votes the same way on all ``(K,)`` roll calls).
 
-    ``index`` is ``Phi^-1(p_sustain)``. ``a_i = E_U[prod_k P(yea_ik | U) + prod_k P(nay_ik |
-    U)]``, ``P(yea_ik | u) = Phi(eta_ik + sigma u)``, ``eta = (index + shift) sqrt(1 +
-    sigma^2)``; at correlation 1, ``Phi(index + min shift) + Phi(-index - max shift)``.
+    ``index`` is ``Phi^-1(p_sustain)``. ``a_i = P(yea on all) + P(nay on all)``, each a
+    vote pattern's probability by the members model's quadrature
+    (:func:`models.quadrature.pattern_log_probabilities`, thresholds ``index + shift``,
+    ``theta = arcsin(sqrt(correlation))``); at correlation 1, ``Phi(index + min shift) +
+    Phi(-index - max shift)``.
     """
     if correlation >= 1.0:
         return np.asarray(ndtr(index + shifts.min()) + ndtr(-index - shifts.max()))
-    sigma = float(np.sqrt(correlation / (1.0 - correlation)))
-    eta = (index[:, None] + shifts[None, :]) * np.sqrt(1.0 + sigma**2)
     agree = np.ones(index.size)  # a fixed caucus (index +-inf) always agrees
     finite = np.isfinite(index)
-    both = _unanimous(eta[finite], sigma) + _unanimous(-eta[finite], sigma)
+    c = index[finite, None] + shifts[None, :]
+    theta = float(np.arcsin(np.sqrt(correlation)))
+    both = sum(
+        np.exp(pattern_log_probabilities(c, np.full(c.shape, sign), theta=theta))
+        for sign in (1.0, -1.0)
+    )
     agree[finite] = np.clip(both, 0.0, 1.0)
     return agree
 

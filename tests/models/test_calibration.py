@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -23,7 +22,8 @@ from models.likelihood import (
     lay_out,
     limit_negative_log_likelihood,
     negative_log_likelihood,
-    normal_nodes,
+    negative_log_likelihood_information,
+    negative_log_likelihood_value,
 )
 from models.predictive import (
     MemberParameters,
@@ -260,7 +260,10 @@ def test_with_two_roll_calls_the_effects_are_opposite_with_one_se() -> None:
 # --- likelihood internals ------------------------------------------------------------------
 
 
-def test_the_quadrature_likelihood_gradient_matches_finite_differences() -> None:
+@pytest.mark.parametrize("tau", [0.0, 0.5, 0.9, 0.999])
+def test_the_quadrature_likelihood_gradient_and_hessian_match_finite_differences(
+    tau: float,
+) -> None:
     rng = np.random.default_rng(4)
     template = house_template(rng, n_roll_calls=3)
     truth = MemberParameters((-1.0, -0.5), (1.0, 2.0), (-0.2, 0.0, 0.2), 1.0)
@@ -274,20 +277,32 @@ def test_the_quadrature_likelihood_gradient_matches_finite_differences() -> None
         chamber="house",
         notes=[],
     )
-    nodes, weights = normal_nodes(40)
-    problem = replace(problem, nodes=nodes, log_weights=np.log(weights))
     phi = start + rng.normal(0, 0.2, start.size)
-    _value, gradient = negative_log_likelihood(phi, problem)
+    phi[-1] = math.asin(math.sqrt(tau))
+    value, gradient, information = negative_log_likelihood_information(phi, problem)
+    assert value == pytest.approx(negative_log_likelihood(phi, problem)[0], rel=1e-14)
+    assert value == pytest.approx(negative_log_likelihood_value(phi, problem), rel=1e-14)
     steps = np.eye(phi.size) * 1e-6
     numeric = [
         (
-            negative_log_likelihood(phi + h, problem)[0]
-            - negative_log_likelihood(phi - h, problem)[0]
+            negative_log_likelihood_value(phi + h, problem)
+            - negative_log_likelihood_value(phi - h, problem)
         )
         / 2e-6
         for h in steps
     ]
     np.testing.assert_allclose(gradient, numeric, rtol=1e-5, atol=1e-5)
+    second = np.array(
+        [
+            (
+                negative_log_likelihood(phi + h, problem)[1]
+                - negative_log_likelihood(phi - h, problem)[1]
+            )
+            / 2e-6
+            for h in steps
+        ]
+    )
+    np.testing.assert_allclose(information, second, rtol=1e-5, atol=1e-4)
 
 
 def test_the_limit_likelihood_gradient_matches_finite_differences_on_nested_votes() -> None:
@@ -325,19 +340,23 @@ def test_an_unidentified_parameter_gives_no_standard_errors_and_says_so() -> Non
     assert any("not positive definite" in note for note in result.notes)
 
 
-def test_quadrature_nodes_are_doubled_until_the_estimates_stay_put() -> None:
+def test_more_quadrature_nodes_leave_the_estimates_unchanged() -> None:
     # 2021 Senate Republicans: 5 yea-yea, 1 yea-nay, 2 nay-yea, 43 nay-nay; sigma near 4
     votes = [(1, 1)] * 5 + [(1, 0)] + [(0, 1)] * 2 + [(0, 0)] * 43
     arrays = roll_calls([1] * len(votes), votes)
     coarse, fine = (
         fit_members(arrays, chamber="senate"),
-        fit_members(arrays, chamber="senate", n_nodes=150),
+        fit_members(arrays, chamber="senate", n_nodes=40),
     )
     assert coarse.member_sd > 3
-    assert coarse.n_nodes > 40
+    assert fine.n_nodes == 40
+    assert coarse.log_likelihood == pytest.approx(fine.log_likelihood, rel=1e-12)
     for name, (estimate, se) in fine.parameters.items():
         assert se is not None
-        assert abs(coarse.parameters[name][0] - estimate) <= 0.02 * se, name
+        assert coarse.parameters[name][0] == pytest.approx(estimate, rel=1e-7), name
+        assert coarse.parameters[name][1] == pytest.approx(se, rel=1e-6), name
+    with pytest.raises(InputError, match="n_nodes"):
+        fit_members(arrays, chamber="senate", n_nodes=0)
 
 
 # --- exact predictive checks ---------------------------------------------------------------
