@@ -323,19 +323,17 @@ def to_scenario(config: ScenarioConfig, *, base: Path, source: str) -> Scenario:
     """
     session = load_session(scenario_session(config.session, base=base, source=source))
     rules = scenario_rules(config, session, source=source)
-    calibrated: dict[str, float] = {}
-    if config.votes.members:
-        path = base / config.votes.members
-        missing = InputError(source, "votes.members", config.votes.members, "file not found")
-        text = read_utf8(path, source=str(path), missing=missing)
-        calibrated = parse_members(text, source=str(path), session=session)
     per_member: dict[str, float] = {}
-    if config.votes.overrides:
-        path = base / config.votes.overrides
-        missing = InputError(source, "votes.overrides", config.votes.overrides, "file not found")
-        text = read_utf8(path, source=str(path), missing=missing)
-        per_member = parse_overrides(text, source=str(path), session=session)
-    return build_scenario(config, session, rules, {**calibrated, **per_member})
+    for field, name, parse in (
+        ("members", config.votes.members, parse_members),
+        ("overrides", config.votes.overrides, parse_overrides),
+    ):  # an override wins over a calibrated member: read last
+        if name:
+            path = base / name
+            missing = InputError(source, f"votes.{field}", name, "file not found")
+            text = read_utf8(path, source=str(path), missing=missing)
+            per_member.update(parse(text, source=str(path), session=session))
+    return build_scenario(config, session, rules, per_member)
 
 
 def scenario_rules(config: ScenarioConfig, session: Session, *, source: str) -> Rules:

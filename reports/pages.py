@@ -53,8 +53,8 @@ def write_pages(
     formats: tuple[str, ...] = FORMATS,
 ) -> list[Path]:
     """Write ``STEM.html`` (``TEMPLATE.html.j2`` with ``charts``: the SVGs inline) and/or
-    ``STEM.md`` (``TEMPLATE.md.j2`` with ``files``: each chart's path, ``STEM-charts/NAME.svg``)
-    into ``out``; return the paths written."""
+    ``STEM.md`` (``TEMPLATE.md.j2`` with ``files``: each chart's path, ``STEM-charts/NAME.svg``,
+    or "" for an empty chart) into ``out``; return the paths written."""
     folder = output_folder(out)
     env = environment()
     written = []
@@ -68,8 +68,11 @@ def write_pages(
         chart_dir.mkdir(exist_ok=True)
         files = {}
         for name, svg in svgs.items():
-            (chart_dir / f"{name}.svg").write_text(svg, "utf-8")
-            files[name] = f"{chart_dir.name}/{name}.svg"
+            if svg:
+                (chart_dir / f"{name}.svg").write_text(svg, "utf-8")
+                files[name] = f"{chart_dir.name}/{name}.svg"
+            else:  # a chart with nothing to show: the template says so instead
+                files[name] = ""
         path = folder / f"{stem}.md"
         path.write_text(
             env.get_template(f"{template}.md.j2").render(**context, files=files), "utf-8"

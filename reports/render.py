@@ -13,7 +13,7 @@ from models.outcomes import outcome_kind, parse_label
 from reports import charts
 from reports.assumptions import plain_words
 from reports.data import run_report_data
-from reports.pages import FORMATS, check_formats, environment, output_folder
+from reports.pages import FORMATS, check_formats, environment, output_folder, write_pages
 from warehouse.backtests import is_backtest
 from warehouse.queries import read_run
 from warehouse.store import connect_read_only
@@ -285,28 +285,8 @@ def write_run_report(
         con.close()
     context = _context(data, db=str(db))
     svgs = _charts(data)
-    folder = output_folder(out)
     stem = f"report-{run_id}" + (f"-point{point}" if point else "")
-    env = environment()
-    written = []
-    if "html" in formats:
-        path = folder / f"{stem}.html"
-        path.write_text(env.get_template("run.html.j2").render(**context, charts=svgs), "utf-8")
-        written.append(path)
-    if "md" in formats:
-        chart_dir = folder / f"{stem}-charts"
-        chart_dir.mkdir(exist_ok=True)
-        files = {}
-        for name, svg in svgs.items():
-            if svg:
-                (chart_dir / f"{name}.svg").write_text(svg, "utf-8")
-                files[name] = f"{chart_dir.name}/{name}.svg"
-            else:
-                files[name] = ""
-        path = folder / f"{stem}.md"
-        path.write_text(env.get_template("run.md.j2").render(**context, files=files), "utf-8")
-        written.append(path)
-    return written
+    return write_pages(out, stem, "run", context, svgs, formats)
 
 
 __all__ = [
