@@ -210,13 +210,16 @@ def print_rules() -> None:
 
 def print_summary(summary: dict[str, Any]) -> None:
     """A run's summary: outcomes, objections, winners (``countlab run``)."""
-    with_exact = any("exact" in o for o in summary["outcomes"].values())
-    exact_column = ("exact",) if with_exact else ()
+    oracle = next(
+        (key for key in ("exact", "approx") if any(key in o for o in summary["outcomes"].values())),
+        None,
+    )  # "approx": the member model's stated approximation (models.member_oracle)
+    exact_column = () if oracle is None else ("exact" if oracle == "exact" else "approx.",)
     outcomes = Table(
         "outcome", "P", "± SE", "95% interval", *exact_column, title="How the President is chosen"
     )
     for label, o in summary["outcomes"].items():
-        exact = (f"{o['exact']:.4f}",) if with_exact else ()
+        exact = () if oracle is None else (f"{o[oracle]:.4f}",)
         outcomes.add_row(
             label,
             f"{o['p']:.4f}",

@@ -11,7 +11,6 @@ the moments ``E[A^j]``; each set is then counted by the deterministic tally.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,7 +20,7 @@ from scipy.special import gammaln, ndtr, ndtri
 
 from models.behaviour import Scenario, Subgroups, conditional_probability
 from models.contingent import NO_ONE
-from models.members import shifted_probability
+from models.member_oracle import approximate_agreement_law, average_objection, sustained_law
 from models.outcomes import code_label
 from models.remand_oracle import slate_law
 from models.rules import majority, signers_needed
@@ -291,20 +290,6 @@ def agreement_moments(scenario: Scenario, order: int) -> NDArray[np.float64]:
     return out
 
 
-def _average_objection(scenario: Scenario, j: int) -> Scenario:
-    """The group-model scenario of objection ``j`` alone under the member model: each
-    member's marginal ``Phi(Phi^-1(p_i) + delta_j)`` (delta of the member's chamber), no
-    member effect (models.members)."""
-    p = scenario.p_sustain.copy()
-    if scenario.objection_shift is not None:
-        senate = scenario.session.roster.is_senator
-        for row, mine in enumerate((~senate, senate)):
-            p[mine] = shifted_probability(p[mine], float(scenario.objection_shift[row, j]))
-    return dataclasses.replace(
-        scenario, p_sustain=p, member_correlation=(0.0, 0.0), objection_shift=None
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class Exact:
     """Exact probabilities of a scenario; ``outcomes`` and ``winners`` None where unavailable."""
@@ -314,13 +299,15 @@ class Exact:
     outcomes: dict[str, float] | None
     winners: dict[str, float] | None
     slates: dict[str, dict[str, float]] | None = None  # state -> slate -> P(counted)
+    approximate: bool = False  # outcomes and winners by models.member_oracle's approximation
 
 
 def exact_probabilities(scenario: Scenario) -> Exact:
     """Return exact objection probabilities, and outcome probabilities where they apply.
 
     Under the member model (``scenario.has_member_model``) each objection's probability is
-    exact, and outcomes are exact with one objection only (None with more).
+    exact, and outcomes are exact with one objection; with more they are
+    :mod:`models.member_oracle`'s stated approximation (``approximate``), or None.
     Outcomes are exact when at most ``MAX_ENUMERATED_OBJECTIONS`` objections are modelled,
     the contingent election is deterministic (no defection, or no set of sustained objections
     that leaves the President to the House) and a remand's slates have a product law
@@ -332,12 +319,14 @@ def exact_probabilities(scenario: Scenario) -> Exact:
         # one objection at a time the member effect integrates out (models.members): each
         # is the group model with its own shifted probabilities; their joint law is not
         # a product given the shocks, so outcomes are exact for one objection only
-        alone = [_average_objection(scenario, j) for j in range(k)]
+        alone = [average_objection(scenario, j) for j in range(k)]
         p_sustained = p_raised * np.array([agreement_moments(a, 1)[1] for a in alone])
-        if k != 1:
+        approximate = None if k == 1 else approximate_agreement_law(scenario)
+        if k != 1 and approximate is None:
             return Exact(p_raised, p_sustained, None, None)
         moments = agreement_moments(alone[0], k)
     else:
+        approximate = None
         moments = agreement_moments(scenario, k)
         p_sustained = p_raised * moments[1] if k else np.zeros(0)  # none: none sustained
     if k > MAX_ENUMERATED_OBJECTIONS:
@@ -351,6 +340,8 @@ def exact_probabilities(scenario: Scenario) -> Exact:
         shifted[:, 1:] = coef[:, :-1] * p_raised[j]
         coef = np.where(subsets[:, j : j + 1], shifted, coef - shifted)
     p_subset = np.clip(coef @ moments, 0.0, 1.0)
+    if approximate is not None:
+        p_subset = sustained_law(approximate, p_raised)
     slate_marginals: dict[str, dict[str, float]] | None = None
     if scenario.remand is None:
         counted = tally(scenario.session, scenario.rules, subsets, scenario.targets)
@@ -396,4 +387,5 @@ def exact_probabilities(scenario: Scenario) -> Exact:
         clip,
         {c: min(max(p, 0.0), 1.0) for c, p in winners.items()},
         slate_marginals,
+        approximate is not None,
     )

@@ -115,10 +115,11 @@ def exact_table(exact: Exact, scenario: Scenario, run_id: str, point: int = 0) -
         scenario.states, exact.p_raised, exact.p_sustained, strict=True
     ):
         rows += [("p_raised", state, float(p_raised)), ("p_sustained", state, float(p_sustained))]
+    suffix = "_approx" if exact.approximate else ""  # models.member_oracle's approximation
     for label, p in (exact.outcomes or {}).items():
-        rows.append(("outcome", label, p))
+        rows.append(("outcome" + suffix, label, p))
     for candidate, p in (exact.winners or {}).items():
-        rows.append(("winner", candidate, p))
+        rows.append(("winner" + suffix, candidate, p))
     for state, by_slate in (exact.slates or {}).items():
         rows += [("slate", f"{state}:{slate}", p) for slate, p in by_slate.items()]
     n = len(rows)

@@ -60,36 +60,45 @@ def _exact(exact: pl.DataFrame, quantity: str, key: str, name: str = "exact") ->
 
 
 def _outcomes(con: duckdb.DuckDBPyConnection, run_id: str, exact: pl.DataFrame) -> pl.DataFrame:
-    """Outcome probabilities with ``exact``: 0 for an outcome the oracle did not list, null
-    at a point with no exact outcomes."""
-    exact_outcomes = _exact(exact, "outcome", "label")
-    return (
-        query_frame(
-            con,
-            "select point, label, p, se, ci_low, ci_high from outcome_probabilities "
-            "where run_id = ? order by point, outcome, candidate",
-            [run_id],
-        )
-        .join(exact_outcomes, on=["point", "label"], how="left", maintain_order="left")
-        .with_columns(
-            pl.when(pl.col("point").is_in(exact_outcomes["point"].implode()))
-            .then(pl.col("exact").fill_null(0.0))
-            .alias("exact")
-        )
+    """Outcome probabilities with ``exact`` (and ``approx``, the member model's stated
+    approximation): 0 for an outcome the oracle did not list, null at a point without."""
+    frame = query_frame(
+        con,
+        "select point, label, p, se, ci_low, ci_high from outcome_probabilities "
+        "where run_id = ? order by point, outcome, candidate",
+        [run_id],
     )
+    for quantity, name in (("outcome", "exact"), ("outcome_approx", "approx")):
+        known = _exact(exact, quantity, "label", name)
+        frame = frame.join(known, on=["point", "label"], how="left", maintain_order="left")
+        frame = frame.with_columns(
+            pl.when(pl.col("point").is_in(known["point"].implode()))
+            .then(pl.col(name).fill_null(0.0))
+            .alias(name)
+        )
+    return frame
 
 
 def _winners(con: duckdb.DuckDBPyConnection, run_id: str, exact: pl.DataFrame) -> pl.DataFrame:
-    return query_frame(
-        con,
-        "select point, candidate, p, se from winner_probabilities where run_id = ? "
-        "order by point, candidate",
-        [run_id],
-    ).join(
-        _exact(exact, "winner", "candidate"),
-        on=["point", "candidate"],
-        how="left",
-        maintain_order="left",
+    return (
+        query_frame(
+            con,
+            "select point, candidate, p, se from winner_probabilities where run_id = ? "
+            "order by point, candidate",
+            [run_id],
+        )
+        .join(
+            _exact(exact, "winner", "candidate"),
+            on=["point", "candidate"],
+            how="left",
+            maintain_order="left",
+        )
+        .join(
+            _exact(exact, "winner_approx", "candidate", "approx"),
+            on=["point", "candidate"],
+            how="left",
+            maintain_order="left",
+        )
     )
 
 
@@ -166,10 +175,11 @@ def point_summaries(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int, di
     ).unique(subset=["point", "quantity", "key"], keep="last", maintain_order=True)
     points: dict[int, dict[str, Any]] = defaultdict(_empty)
     for row in _outcomes(con, run_id, exact).iter_rows(named=True):
-        entry = _entry(row, ("p", "se", "ci_low", "ci_high"), "exact")
+        entry = _entry(row, ("p", "se", "ci_low", "ci_high"), "exact", "approx")
         points[row["point"]]["outcomes"][row["label"]] = entry
     for row in _winners(con, run_id, exact).iter_rows(named=True):
-        points[row["point"]]["winners"][row["candidate"]] = _entry(row, ("p", "se"), "exact")
+        entry = _entry(row, ("p", "se"), "exact", "approx")
+        points[row["point"]]["winners"][row["candidate"]] = entry
     for row in _objections(con, run_id, exact).iter_rows(named=True):
         entry = _entry(
             row, ("p_raised", "p_sustained", "se", "mean_votes"), "exact", "exact_p_raised"

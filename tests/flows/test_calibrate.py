@@ -133,3 +133,23 @@ def test_calibrate_a_bad_roll_call_file_names_file_line_field_value(monkeypatch,
     assert code == 2
     assert f"{votes}, line 2: field 'vote' = 'maybe'" in err
     assert not Path(tmp_path / "calibrated.toml").exists()
+
+
+def test_run_exact_on_the_calibrated_example_labels_the_approximation(
+    monkeypatch, capsys, tmp_path
+):
+    """Two objections under the member model: --exact gives each objection's probability
+    exactly (``exact``) and the outcomes by the stated approximation (``approx``, never
+    ``exact``), in the JSON and in the table's column."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "january-2021-calibrated.toml"
+    db = tmp_path / "w.duckdb"
+    args = ["run", str(example), "--draws", "2000", "--db", str(db), "--exact"]
+    code, out, err = run_cli(monkeypatch, capsys, *args, "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["outcomes"]["electors:biden"]["approx"] == pytest.approx(1.0, abs=1e-4)
+    assert all("exact" not in o for o in summary["outcomes"].values())
+    assert all("exact" in o for o in summary["objections"].values())
+    code, out, err = run_cli(monkeypatch, capsys, *args)
+    assert code == 0, err
+    assert "approx." in out
