@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 from numpy.typing import NDArray
@@ -116,26 +116,50 @@ def objection_shifts(value: ObjectionShift, states: tuple[str, ...]) -> NDArray[
     return np.array([[getattr(value, chamber).get(s, 0.0) for s in states] for chamber in CHAMBERS])
 
 
-def parse_members(text: str, *, source: str, session: Session) -> dict[str, float]:
-    """Parse a members file (:data:`MEMBER_COLUMNS`): bioguide id -> ``p_sustain``, each a
-    member of the session once, in the chamber and caucus the roster gives (a file for
-    another session or roster is refused, never silently applied)."""
+def _member_rows(
+    text: str, *, source: str, session: Session, columns: tuple[str, ...], probability: str
+) -> Iterator[tuple[int, dict[str, str], int, float]]:
+    """A per-member CSV's rows: ``(line, record, roster index, probability)``, with the
+    checks both per-member files share: every column present, each member of the session
+    once, the ``probability`` column a number in [0, 1] (one-line errors)."""
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
-    for column in MEMBER_COLUMNS:
+    for column in columns:
         if column not in header:
             raise InputError(source, column, None, f"missing column (header is {header})")
-    roster = session.roster
-    index = {b: i for i, b in enumerate(roster.bioguide_ids)}
-    out: dict[str, float] = {}
+    index = {b: i for i, b in enumerate(session.roster.bioguide_ids)}
+    seen: set[str] = set()
     for row, rec in enumerate(reader, start=2):
         member = (rec["bioguide_id"] or "").strip()
         if member not in index:
             why = f"not a member of the {session.date} session"
             raise InputError(source, "bioguide_id", member, why, row=row)
-        if member in out:
+        if member in seen:
             raise InputError(source, "bioguide_id", member, "member listed twice", row=row)
-        i = index[member]
+        seen.add(member)
+        try:
+            p = float(rec[probability])
+        except (TypeError, ValueError):
+            raise InputError(
+                source, probability, rec[probability], "expected a number", row=row
+            ) from None
+        if not 0.0 <= p <= 1.0:
+            why = "expected a probability in [0, 1]"
+            raise InputError(source, probability, rec[probability], why, row=row)
+        yield row, rec, index[member], p
+
+
+def parse_members(text: str, *, source: str, session: Session) -> dict[str, float]:
+    """Parse a members file (:data:`MEMBER_COLUMNS`): bioguide id -> ``p_sustain``, each a
+    member of the session once, in the chamber and caucus the roster gives (a file for
+    another session or roster is refused, never silently applied)."""
+    roster = session.roster
+    out: dict[str, float] = {}
+    rows = _member_rows(
+        text, source=source, session=session, columns=MEMBER_COLUMNS, probability="p_sustain"
+    )
+    for row, rec, i, p in rows:
+        member = roster.bioguide_ids[i]
         expected = {
             "chamber": CHAMBERS[int(roster.is_senator[i])],
             "caucus": CAUCUSES[int(roster.caucus[i])],
@@ -144,15 +168,6 @@ def parse_members(text: str, *, source: str, session: Session) -> dict[str, floa
             if rec[field] != want:
                 why = f"the roster has {member} in the {want}"
                 raise InputError(source, field, rec[field], why, row=row)
-        try:
-            p = float(rec["p_sustain"])
-        except (TypeError, ValueError):
-            raise InputError(
-                source, "p_sustain", rec["p_sustain"], "expected a number", row=row
-            ) from None
-        if not 0.0 <= p <= 1.0:
-            why = "expected a probability in [0, 1]"
-            raise InputError(source, "p_sustain", rec["p_sustain"], why, row=row)
         out[member] = p
     return out
 
@@ -173,42 +188,14 @@ def shifted_members(
 
 def parse_overrides(text: str, *, source: str, session: Session) -> dict[str, float]:
     """Parse a per-member overrides CSV: ``bioguide_id, probability``."""
-    reader = csv.DictReader(io.StringIO(text))
-    for column in ("bioguide_id", "probability"):
-        if column not in (reader.fieldnames or []):
-            raise InputError(
-                source, column, None, f"missing column (header is {reader.fieldnames})"
-            )
-    known = set(session.roster.bioguide_ids)
-    out: dict[str, float] = {}
-    for row, rec in enumerate(reader, start=2):
-        member = (rec["bioguide_id"] or "").strip()
-        if member not in known:
-            raise InputError(
-                source,
-                "bioguide_id",
-                member,
-                f"not a member of the {session.date} session",
-                row=row,
-            )
-        if member in out:
-            raise InputError(source, "bioguide_id", member, "member listed twice", row=row)
-        try:
-            p = float(rec["probability"])
-        except (TypeError, ValueError):
-            raise InputError(
-                source, "probability", rec["probability"], "expected a number", row=row
-            ) from None
-        if not 0.0 <= p <= 1.0:
-            raise InputError(
-                source,
-                "probability",
-                rec["probability"],
-                "expected a probability in [0, 1]",
-                row=row,
-            )
-        out[member] = p
-    return out
+    rows = _member_rows(
+        text,
+        source=source,
+        session=session,
+        columns=("bioguide_id", "probability"),
+        probability="probability",
+    )
+    return {session.roster.bioguide_ids[i]: p for _, _, i, p in rows}
 
 
 def member_probabilities(session: Session, table: ChamberProbabilities) -> np.ndarray:

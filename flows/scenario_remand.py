@@ -17,7 +17,8 @@ from typing import Any, Final
 from pydantic import Field, field_validator, model_validator
 
 from flows.strict import Strict
-from models.remand import UNTIL_ALL_ANSWER, scope_states
+from models.errors import OptionError
+from models.remand import parse_resume, scope_states
 from models.remand_model import (
     PRESETS,
     RemandModel,
@@ -98,13 +99,11 @@ class RemandTable(Strict):
     def _resume(cls, value: Any) -> Any:
         if isinstance(value, date):  # TOML's bare date: resume = 2021-01-16
             return value.isoformat()
-        if isinstance(value, str) and value != UNTIL_ALL_ANSWER:
+        if isinstance(value, str):
             try:
-                date.fromisoformat(value)
-            except ValueError:
-                raise ValueError(
-                    f"expected an ISO date (e.g. 2021-01-16) or {UNTIL_ALL_ANSWER}"
-                ) from None
+                parse_resume(value)  # the one reader of a resume date (--resume's too)
+            except OptionError as exc:
+                raise ValueError(exc.expected) from None
         return value
 
     @model_validator(mode="after")
@@ -139,11 +138,7 @@ def remand_model(
         else:
             remanded = scope_states(table.states or rules.remand_scope, session)
         if table.resume is not None:
-            resume = (
-                UNTIL_ALL_ANSWER
-                if table.resume == UNTIL_ALL_ANSWER
-                else date.fromisoformat(table.resume)
-            )
+            resume = parse_resume(table.resume)
     returns = {
         state: (True, given.endswith("+executive")) for state, given in given_returns.items()
     }

@@ -26,7 +26,7 @@ import pyarrow as pa
 from models.errors import CountlabError
 from models.roster import CHAMBERS
 from warehouse.lease import new_run_id, writer_lease
-from warehouse.store import connect
+from warehouse.store import connect, insert_rows
 
 BACKTEST_TABLES = ("backtests", "backtest_chambers", "backtest_members", "backtest_predictive")
 """The tables of a backtest, in the order :func:`store_backtest` writes them."""
@@ -203,15 +203,6 @@ def record_tables(record: BacktestRecord, created_at: datetime) -> dict[str, pa.
     }
 
 
-def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
-    """Insert Arrow ``rows`` into ``table`` by column name (inside the caller's transaction)."""
-    con.register("incoming_backtest_rows", rows)
-    try:
-        con.execute(f"insert into {table} by name select * from incoming_backtest_rows")
-    finally:
-        con.unregister("incoming_backtest_rows")
-
-
 def _id_taken(con: duckdb.DuckDBPyConnection, backtest_id: str) -> bool:
     rows = con.execute(
         "select exists (select 1 from backtests where backtest_id = $id)"
@@ -234,7 +225,7 @@ def write_backtest(con: duckdb.DuckDBPyConnection, record: BacktestRecord) -> No
                 f"backtest {record.backtest_id!r}: the id is already in the warehouse"
             )
         for table in BACKTEST_TABLES:
-            _insert_rows(con, table, tables[table])
+            insert_rows(con, table, tables[table])
         con.commit()
     except BaseException:
         con.rollback()

@@ -283,7 +283,8 @@ def begin_run(con: duckdb.DuckDBPyConnection, record: RunRecord, points: list[Po
 FACT_TABLES = ("stored_draws", "stored_objection_votes")
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+    """Insert Arrow ``rows`` into ``table`` by column name (inside the caller's transaction)."""
     con.register("incoming_rows", rows)
     try:
         con.execute(f"insert into {table} by name select * from incoming_rows")
@@ -311,7 +312,7 @@ def store_chunk(
             [run_key, point, first_draw, n_draws, datetime.now(UTC)],
         )
         for table, rows in facts.items():
-            _insert(con, table, rows)
+            insert_rows(con, table, rows)
         con.commit()
     except BaseException:
         con.rollback()
@@ -333,7 +334,7 @@ def complete_run(
     con.begin()
     try:
         if exact is not None and exact.num_rows:
-            _insert(con, "exact_probabilities", exact)
+            insert_rows(con, "exact_probabilities", exact)
         con.execute(
             "update runs set status = 'completed', finished_at = ?, error = null where run_id = ?",
             [datetime.now(UTC), run_id],

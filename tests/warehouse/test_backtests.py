@@ -176,7 +176,7 @@ def test_a_failed_last_insert_leaves_the_warehouse_as_it_was(tmp_path, monkeypat
     before = snapshot(con)
     con.close()
 
-    insert = backtests._insert_rows
+    insert = backtests.insert_rows
     written = []
 
     def failing(con, table, rows):
@@ -185,7 +185,7 @@ def test_a_failed_last_insert_leaves_the_warehouse_as_it_was(tmp_path, monkeypat
         insert(con, table, rows)
         written.append(table)
 
-    monkeypatch.setattr(backtests, "_insert_rows", failing)
+    monkeypatch.setattr(backtests, "insert_rows", failing)
     with pytest.raises(duckdb.IOException, match="disk full"):
         store_backtest(db, synthetic_record("b0a7e5700002"))
     assert written == list(BACKTEST_TABLES[:-1])  # three tables had their rows, then none
