@@ -55,7 +55,8 @@ _INTEGER_COLUMNS = ("observed_yea", "observed_nay", "interval_lo", "interval_hi"
 _NULLABLE_COLUMNS = ("pit", "brier", "log_score", "baseline_brier", "baseline_log_score")
 
 
-def _countlab_version() -> str:
+def countlab_version() -> str:
+    """The installed countlab's version ('unknown' for a checkout not installed)."""
     try:
         return version("countlab")
     except PackageNotFoundError:  # a checkout not installed
@@ -83,7 +84,7 @@ class BacktestRecord:
     chambers: dict[str, dict[str, float | int] | None]
     members: list[dict[str, Any]]
     predictive: dict[str, list[tuple[int, int]]]
-    countlab_version: str = field(default_factory=_countlab_version)
+    countlab_version: str = field(default_factory=countlab_version)
 
 
 def new_backtest_id() -> str:

@@ -18,7 +18,7 @@ from models.roster import CHAMBERS
 from models.slates import SLATES
 from models.tally import ACTING_PRESIDENT
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Bump when a table changes shape, and add ``sql/migrations/to_v{SCHEMA_VERSION}.sql``."""
 
 TABLES_FILE = "000_tables.sql"

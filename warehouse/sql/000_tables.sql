@@ -1,4 +1,4 @@
--- Schema version 5. Facts are stored compactly, chunk by chunk (stored_* tables: integer
+-- Schema version 6. Facts are stored compactly, chunk by chunk (stored_* tables: integer
 -- codes, arrays per candidate); the views `draws` and `objection_votes` decode them and show
 -- completed runs only. A chunk's rows and its `stored_chunks` row land in one transaction,
 -- and a run becomes visible in one transaction (its status set to 'completed'), so no query
@@ -99,7 +99,11 @@ create table if not exists stored_objection_votes (
     house_no smallint,
     senate_yes smallint,
     senate_no smallint,
-    sustained boolean not null
+    sustained boolean not null,
+    -- the draw re-tallied with this objection's sustained state flipped, everything else in
+    -- the draw unchanged (issue 15: pivotal objections); null in runs stored before schema 6
+    flipped_outcome utinyint,          -- index into the outcome labels
+    flipped_winner utinyint            -- index into the point's candidates; null: no choice
 );
 
 create table if not exists exact_probabilities (
@@ -165,4 +169,52 @@ create table if not exists backtest_predictive (
     yeas integer not null,            -- yeas summed over the chamber's predicted roll calls
     draws bigint not null check (draws > 0),  -- how many Monte Carlo draws gave that many
     primary key (backtest_id, chamber, yeas)
+);
+
+-- Analyses of a stored sweep (issue 15), each written whole in one transaction that first
+-- deletes the rows of the same run, method and target (warehouse.analyses): re-analysing
+-- replaces, never mixes.
+
+create table if not exists sensitivity_indices (
+    run_id varchar not null,
+    method varchar not null check (method in ('sobol', 'morris')),
+    target varchar not null,          -- an outcome label (P(outcome)) or a state (P(sustained))
+    key varchar not null,             -- the swept key
+    points integer not null,          -- sweep points analysed
+    -- Sobol' (method 'sobol'): first-order and total indices, bootstrap half-widths (95%)
+    s1 double,
+    s1_conf double,
+    st double,
+    st_conf double,
+    -- the share of the target's variance across points that is Monte Carlo noise (the mean
+    -- binomial variance of the point estimates over their variance): a total index below
+    -- it is indistinguishable from zero
+    noise_floor double,
+    -- Morris (method 'morris'): elementary effects' mean, mean absolute value (its bootstrap
+    -- half-width) and standard deviation, in units of the target's probability
+    mu double,
+    mu_star double,
+    mu_star_conf double,
+    sigma double,
+    created_at timestamp not null,    -- UTC
+    countlab_version varchar not null,
+    primary key (run_id, method, target, key)
+);
+
+create table if not exists discovered_boxes (
+    run_id varchar not null,
+    method varchar not null check (method in ('prim')),
+    target varchar not null,          -- an outcome label or a state, as in sensitivity_indices
+    level double not null,            -- points of interest: the target's probability >= level
+    box integer not null,             -- 1, 2, ...: the boxes found one after another (covering)
+    step integer not null,            -- the box's peeling and pasting trajectory, 0 = all points
+    chosen boolean not null,          -- the step chosen as the box
+    coverage double not null,         -- points of interest inside / all points of interest
+    density double not null,          -- points of interest inside / points inside
+    mass double not null,             -- points inside / all points
+    n_restricted integer not null,
+    restrictions json not null,       -- {KEY: [lo, hi]} (a range) or {KEY: [values]} (a list)
+    created_at timestamp not null,    -- UTC
+    countlab_version varchar not null,
+    primary key (run_id, method, target, level, box, step)
 );

@@ -99,6 +99,7 @@ from draws_v1 as d
 inner join sweep_points as p on d.run_id = p.run_id;
 
 insert into stored_objection_votes
+    (run_key, point, draw, objection, raised, house_yes, house_no, senate_yes, senate_no, sustained)
 select
     p.run_key,
     0 as point,
