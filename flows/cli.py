@@ -354,8 +354,7 @@ def gc(
     print_garbage(collect_garbage(db, dry_run=dry_run), db=db, dry_run=dry_run)
 
 
-app.command()(cli_fit.calibrate)
-app.command("backtest")(cli_fit.backtest_command)
+cli_fit.register(app)
 
 
 def main() -> None:

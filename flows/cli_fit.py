@@ -137,3 +137,9 @@ def backtest_command(
     else:
         print_backtest(result.summary)
         out.print(stored)
+
+
+def register(app: Any) -> None:
+    """Add ``calibrate`` and ``backtest`` to the CLI's typer ``app``."""
+    app.command()(calibrate)
+    app.command("backtest")(backtest_command)

@@ -36,6 +36,9 @@ def check_repeated(group: Any, args: list[str]) -> None:
     if command is None or name is None:
         return
     rest = args[args.index(name) + 1 :]
+    if hasattr(command, "commands"):  # a group (`countlab analyze`): check its command
+        check_repeated(command, rest)
+        return
     if "--" in rest:
         rest = rest[: rest.index("--")]
     for param in command.params:
