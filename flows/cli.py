@@ -17,7 +17,7 @@ from typing import Any
 import click
 import typer
 
-from flows import cli_fit
+from flows import cli_fit, cli_share
 from flows import options as opt
 from flows.checks import check_folder, check_prefect_api, writing_to
 from flows.console import (
@@ -355,6 +355,7 @@ def gc(
 
 
 cli_fit.register(app)
+cli_share.register(app)
 
 
 def main() -> None:

@@ -133,8 +133,10 @@ def connect_read_only(
     *,
     wait: float = READER_WAIT_S,
     notify: Callable[[str], None] = _say,
+    writable: Path | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse read-only, with every file-system and extension access disabled.
+    """Open the warehouse read-only, with every file-system and extension access disabled
+    (but for files under the folder ``writable``: ``countlab export`` writes there).
 
     While a writer has the file, wait up to ``wait`` seconds for it to let this reader in
     (leaving a reader token it answers to), saying once through ``notify`` who writes.
@@ -144,15 +146,12 @@ def connect_read_only(
         raise CountlabError(f"{path}: no warehouse here (run `countlab run` first, or pass --db)")
 
     def open_once() -> duckdb.DuckDBPyConnection:
-        con = duckdb.connect(
-            str(path),
-            read_only=True,
-            config={
-                "enable_external_access": False,
-                "autoinstall_known_extensions": False,
-                "autoload_known_extensions": False,
-            },
-        )
+        access = {} if writable else {"enable_external_access": False}
+        con = duckdb.connect(str(path), read_only=True, config={**access, **NO_EXTENSIONS})
+        if writable:  # DuckDB admits the folder only while external access is on
+            folder = str(writable.absolute()).replace("'", "''")
+            con.execute(f"set allowed_directories = ['{folder}/']")
+            con.execute("set enable_external_access = false")
         # No progress bar (it goes to stdout, into --format json), then no more settings.
         con.execute("set enable_progress_bar = false; set lock_configuration = true")
         return con
