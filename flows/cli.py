@@ -10,7 +10,6 @@ import csv
 import json
 import signal
 import sys
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ from flows.console import (
 from flows.launch import configure_prefect, launch, run_prefect_server
 from flows.plans import Plan, plan_resume, plan_run, plan_sweep
 from flows.remand_options import remand_inputs
-from flows.requests import DEFAULT_CHUNK_DRAWS, RunRequest, SweepRequest
+from flows.requests import DEFAULT_CHUNK_DRAWS, RunRequest, sweep_request
 from flows.sessions import load_session
 from flows.signals import (
     Interrupted,
@@ -65,21 +64,6 @@ app = typer.Typer(
     rich_markup_mode=None,  # help texts say [run] and [sweep]: TOML tables, not markup
     add_completion=False,
 )
-
-
-def sweep_request(options: dict[str, Any]) -> SweepRequest:
-    """The request of a sweep command's options (``countlab sweep`` and ``serve`` pass their
-    ``locals()``): its ``SweepRequest`` fields, the scenario file as ``scenario_path``."""
-    given = {f.name: options[f.name] for f in fields(SweepRequest) if f.name in options}
-    scenario = options["scenario"]
-    return SweepRequest(
-        **{
-            **given,
-            "scenario_path": None if scenario is None else str(scenario),
-            "db": str(options["db"]),
-            "vary": tuple(options["vary"] or ()),
-        }
-    )
 
 
 def execute_run(plan: Plan, *, what: str) -> dict[str, Any]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from flows.limits import HARD_MAX_DRAWS
 from models.engine import SAMPLERS
@@ -142,3 +143,18 @@ def check_address(address: str | None, *, timeout: float = 3.0) -> None:
         raise OptionError(
             "address", address, f"no Dask scheduler answers there ({reason})"
         ) from None
+
+
+def sweep_request(options: dict[str, Any]) -> SweepRequest:
+    """The request of a sweep command's options (``countlab sweep`` and ``serve`` pass their
+    ``locals()``): its ``SweepRequest`` fields, the scenario file as ``scenario_path``."""
+    given = {f.name: options[f.name] for f in fields(SweepRequest) if f.name in options}
+    scenario = options["scenario"]
+    return SweepRequest(
+        **{
+            **given,
+            "scenario_path": None if scenario is None else str(scenario),
+            "db": str(options["db"]),
+            "vary": tuple(options["vary"] or ()),
+        }
+    )
