@@ -158,3 +158,23 @@ def test_an_unknown_run_leaves_no_folder(exported_run, tmp_path, monkeypatch, ca
     assert code == 2
     assert "no such run" in stderr
     assert not out.exists()
+
+
+def test_the_readme_snippet_opens_an_export_with_polars(
+    exported_run, tmp_path, monkeypatch, capsys
+):
+    from tests.flows.test_readme_python import readme_snippet
+
+    db, run_id = exported_run
+    code, _, stderr = run_cli(
+        monkeypatch, capsys, "export", run_id, "--out", str(tmp_path / "shared"), "--db", str(db)
+    )
+    assert code == 0, stderr
+    monkeypatch.chdir(tmp_path)
+    snippet = readme_snippet("`countlab export`: files a collaborator can open")
+    namespace: dict[str, object] = {}
+    exec(compile(snippet, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    assert namespace["manifest"]["run_id"] == run_id
+    assert namespace["draws"].height == 10_000
+    assert set(namespace["outcomes"]["label"]) >= {"electors:biden", "no_choice"}
+    assert f"{run_id} 7 10000 draws" in capsys.readouterr().out
