@@ -16,7 +16,7 @@ from typing import Any
 import click
 import typer
 
-from flows import cli_fit, cli_share
+from flows import cli_analyze, cli_fit, cli_share
 from flows import options as opt
 from flows.checks import check_folder, check_prefect_api, writing_to
 from flows.console import (
@@ -340,6 +340,7 @@ def gc(
 
 cli_fit.register(app)
 cli_share.register(app)
+app.add_typer(cli_analyze.analyze)
 
 
 def main() -> None:

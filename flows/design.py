@@ -10,7 +10,10 @@ an axis:
 The design makes points from the axes: ``grid`` (the default) is the full factorial, the
 first key varying slowest; ``lhs`` (Latin hypercube) and ``sobol`` draw ``points`` points
 from the box of the axes (a range is the interval ``[start, stop]``; a list is a set of
-choices, picked uniformly) with ``scipy.stats.qmc``, seeded by the sweep's seed.
+choices, picked uniformly) with ``scipy.stats.qmc``, seeded by the sweep's seed;
+``saltelli`` and ``morris`` are the designs of a sensitivity analysis, drawn by SALib from
+the same box (:mod:`flows.design_salib`: ``points`` is then Saltelli's base size or the
+number of Morris trajectories, and the design has more points than that).
 
 Point ``i`` simulates with its own seed, :func:`point_seed` of the sweep seed and ``i``:
 adding points at the end of a sweep never changes the points already there, and
@@ -27,13 +30,14 @@ from typing import Any
 
 import numpy as np
 
+from flows.design_salib import SALIB_DESIGNS, design_size, points_problem, unit_design
 from flows.requests import SweepRequest
 from flows.scenario import ScenarioConfig, ScenarioFile, _first_error
 from models.errors import CountlabError, InputError, OptionError
 
-DESIGNS = ("grid", "lhs", "sobol")
+DESIGNS = ("grid", "lhs", "sobol", *SALIB_DESIGNS)
 MAX_POINTS = 100_000
-"""A guard against a typo turning a sweep into millions of points."""
+"""A guard against a typo turning a sweep into millions of points (a design's total)."""
 
 Value = float | int | str | bool
 UNSWEPT = ("run", "sweep")
@@ -74,7 +78,7 @@ class Axis:
         return tuple(_tidy(v) for v in np.linspace(self.start, self.stop, self.count))
 
     def at(self, u: float) -> Value:
-        """The value at ``u`` in [0, 1): a point of the range, or one of the listed values."""
+        """The value at ``u`` in [0, 1]: a point of the range, or one of the listed values."""
         if self.is_range:
             assert self.start is not None
             assert self.stop is not None
@@ -89,7 +93,8 @@ class Axis:
 
 @dataclass(frozen=True, slots=True)
 class SweepSpec:
-    """A sweep: its design, its axes (in order) and, for ``lhs``/``sobol``, how many points."""
+    """A sweep: its design, its axes (in order) and, for a sampled design, how many points
+    (``saltelli``: the base size N; ``morris``: the trajectories)."""
 
     axes: tuple[Axis, ...]
     design: str = "grid"
@@ -179,6 +184,15 @@ def parse_vary(text: str) -> Axis:
 
 def parse_sweep_table(table: dict[str, Any], *, source: str) -> SweepSpec:
     """The ``[sweep]`` table of a scenario file: ``design``, ``points``, ``[sweep.vary]``."""
+    axes, design, points = read_sweep_table(table, source=source)
+    return make_spec(axes, design=design, points=points, source=source)
+
+
+def read_sweep_table(
+    table: dict[str, Any], *, source: str
+) -> tuple[tuple[Axis, ...], Any, int | None]:
+    """The ``[sweep]`` table's axes, design and points, each checked alone (the command
+    line may still add axes or change the design and points: :func:`sweep_spec`)."""
     unknown = set(table) - {"design", "points", "vary"}
     if unknown:
         raise InputError(source, f"sweep.{min(unknown)}", None, "unknown key")
@@ -190,7 +204,7 @@ def parse_sweep_table(table: dict[str, Any], *, source: str) -> SweepSpec:
     points = table.get("points")
     if points is not None and (not isinstance(points, int) or isinstance(points, bool)):
         raise InputError(source, "sweep.points", points, "expected a whole number")
-    return make_spec(axes, design=design, points=points, source=source)
+    return axes, design, points
 
 
 def make_spec(axes: tuple[Axis, ...], *, design: Any, points: int | None, source: str) -> SweepSpec:
@@ -209,20 +223,43 @@ def make_spec(axes: tuple[Axis, ...], *, design: Any, points: int | None, source
                 )
         if points is not None:
             raise InputError(
-                source, "sweep.points", points, "a grid has no points: lhs or sobol do"
+                source, "sweep.points", points, f"a grid has no points: {', '.join(DESIGNS[1:])} do"
             )
-    else:
-        if points is None or points < 1:
-            raise InputError(source, "sweep.points", points, f"{design} needs points >= 1")
+    elif design in SALIB_DESIGNS:
+        for axis in axes:
+            if (axis.is_range and axis.start == axis.stop) or (
+                not axis.is_range and len(axis.values) < 2
+            ):
+                raise InputError(
+                    source, axis.key, axis.describe(), f"every key of a {design} design must vary"
+                )
+        problem = salib_problem(len(axes), design, points)
+        if problem is not None:
+            raise InputError(source, "sweep.points", points, problem)
+    elif points is None or points < 1:
+        raise InputError(source, "sweep.points", points, f"{design} needs points >= 1")
     if points is not None and points > MAX_POINTS:
         raise InputError(source, "sweep.points", points, f"at most {MAX_POINTS:,} points")
     return SweepSpec(axes=axes, design=design, points=points)
+
+
+def salib_problem(dimensions: int, design: str, points: int | None) -> str | None:
+    """What keeps ``points`` of a ``saltelli``/``morris`` design of ``dimensions`` keys from
+    making a design (the base size, the total past :data:`MAX_POINTS`), or None."""
+    problem = points_problem(design, points, dimensions)
+    if problem is None and points is not None:
+        total = design_size(design, points, dimensions)
+        if total > MAX_POINTS:
+            return f"{design} makes {total:,} points with {dimensions} keys; at most {MAX_POINTS:,}"
+    return problem
 
 
 def count_points(spec: SweepSpec) -> int:
     """How many points the sweep has, without making them."""
     if not spec.axes:
         return 1
+    if spec.design in SALIB_DESIGNS:
+        return design_size(spec.design, spec.points or 0, len(spec.axes))
     if spec.design != "grid":
         return spec.points or 0
     return math.prod(axis.size for axis in spec.axes)
@@ -241,10 +278,15 @@ def design_points(spec: SweepSpec, *, seed: int) -> list[dict[str, Value]]:
             dict(zip(keys, combo, strict=True))
             for combo in itertools.product(*(a.grid_values() for a in spec.axes))
         ]
-    from scipy.stats import qmc  # a 1 s import: only for sampled designs
-
     assert spec.points is not None
     dimensions = len(spec.axes)
+    if spec.design in SALIB_DESIGNS:
+        return [
+            {axis.key: axis.at(float(u)) for axis, u in zip(spec.axes, row, strict=True)}
+            for row in unit_design(spec.design, spec.points, dimensions, seed=seed)
+        ]
+    from scipy.stats import qmc  # a 1 s import: only for sampled designs
+
     if spec.design == "lhs":
         unit = qmc.LatinHypercube(d=dimensions, rng=np.random.default_rng(seed)).random(spec.points)
     else:
@@ -304,8 +346,8 @@ def sweep_spec(request: SweepRequest, found: ScenarioFile) -> SweepSpec:
         raise OptionError("design", repr(request.design), f"expected {', '.join(DESIGNS)}")
     if request.points is not None and request.points < 1:
         raise OptionError("points", str(request.points), "expected 1 or more")
-    spec = parse_sweep_table(found.sweep or {}, source=found.source)
-    axes = {axis.key: axis for axis in spec.axes}
+    file_axes, file_design, file_points = read_sweep_table(found.sweep or {}, source=found.source)
+    axes = {axis.key: axis for axis in file_axes}
     given: set[str] = set()
     for text in request.vary:
         axis = parse_vary(text)
@@ -313,9 +355,25 @@ def sweep_spec(request: SweepRequest, found: ScenarioFile) -> SweepSpec:
             raise OptionError("vary", f"{axis.key}=...", "key given twice; give its values once")
         given.add(axis.key)
         axes[axis.key] = axis
+    design = request.design or file_design
+    if request.points is not None and design in SALIB_DESIGNS:
+        problem = salib_problem(len(axes), design, request.points)
+        if problem is not None:
+            raise OptionError("points", str(request.points), problem)
     return make_spec(
         tuple(axes.values()),
-        design=request.design or spec.design,
-        points=request.points if request.points is not None else spec.points,
+        design=design,
+        points=request.points if request.points is not None else file_points,
         source=found.source,
     )
+
+
+def stored_spec(sweep_json: str) -> SweepSpec:
+    """The :class:`SweepSpec` a sweep recorded (``runs.sweep``, :meth:`SweepSpec.to_json`)."""
+    stored = json.loads(sweep_json)
+    axes = []
+    for key, described in stored["vary"].items():
+        if isinstance(described, str):  # start:stop:count, the count "None" for a sample
+            described = described.removesuffix(":None")
+        axes.append(parse_axis(key, described, source="runs.sweep"))
+    return SweepSpec(axes=tuple(axes), design=stored["design"], points=stored["points"])

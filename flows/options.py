@@ -145,9 +145,19 @@ VaryOption = Annotated[
     ),
 ]
 DesignOption = Annotated[
-    str | None, typer.Option(help="grid (full factorial, default), lhs or sobol.")
+    str | None,
+    typer.Option(
+        help="grid (full factorial, default), lhs or sobol; saltelli or morris for "
+        "countlab analyze sensitivity (Sobol' indices, Morris elementary effects)."
+    ),
 ]
-PointsOption = Annotated[int | None, typer.Option(help="Points of an lhs or sobol design.")]
+PointsOption = Annotated[
+    int | None,
+    typer.Option(
+        help="Points of an lhs or sobol design; saltelli: the base size N, a power of 2 "
+        "(N x (keys + 2) points); morris: N trajectories (N x (keys + 1) points)."
+    ),
+]
 
 # `countlab tally`
 TallySessionOption = Annotated[

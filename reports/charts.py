@@ -199,6 +199,36 @@ def heat_map(title: str, xlabel: str, ylabel: str, cells: list[tuple[float, floa
         return _svg(fig)
 
 
+def trajectory_chart(title: str, boxes: dict[str, list[tuple[float, float, bool]]]) -> str:
+    """PRIM trajectories: each step's coverage against its density (``[(coverage, density,
+    chosen)]`` in step order), a line per box, the chosen step circled."""
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.5, 3.6))
+        for i, (name, steps) in enumerate(boxes.items()):
+            colour = OKABE_ITO[i % len(OKABE_ITO)]
+            coverage = [c for c, _, _ in steps]
+            density = [d for _, d, _ in steps]
+            ax.plot(density, coverage, "o-", color=colour, markersize=3, linewidth=1, label=name)
+            for c, d, chosen in steps:
+                if chosen:
+                    ax.scatter([d], [c], s=140, facecolors="none", edgecolors=colour, linewidths=2)
+                    ax.annotate(
+                        f"{name}: coverage {c:.2f}, density {d:.2f}",
+                        (d, c),
+                        xytext=(-8, -14),
+                        textcoords="offset points",
+                        ha="right",
+                        fontsize=8,
+                    )
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-0.02, 1.05)
+        ax.set_xlabel("density (share of the box's points at or over the level)")
+        ax.set_ylabel("coverage")
+        ax.set_title(title)
+        ax.legend(frameon=False, fontsize=8, loc="lower left")
+        return _svg(fig)
+
+
 def predictive_bars(
     title: str,
     xlabel: str,

@@ -19,6 +19,9 @@ from warehouse.queries import read_run
 from warehouse.store import connect_read_only
 
 Z95 = 1.959963984540054
+OPEN_POINTS = 60
+"""A sweep's table of every point is open in the HTML (and whole in the Markdown) up to
+this many points; beyond, the HTML folds it and the Markdown shows the first ones."""
 
 
 def _p(value: float | None) -> str:
@@ -169,10 +172,17 @@ def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.4g}"
 
 
+def _range_text(described: str) -> str:
+    """A swept range as the sweep recorded it, without the count a sampled design has not
+    (``0.0:0.2:None`` -> ``0.0:0.2``)."""
+    return described.removesuffix(":None")
+
+
 def write_sweep_report(
     db: str | Path, run_id: str, out: str | Path, formats: tuple[str, ...] = FORMATS
 ) -> list[Path]:
     """Write a sweep's report (``report-RUN_ID.html`` / ``.md``) into ``out``."""
+    from reports.discovery import discovery_charts
     from reports.sweep import sweep_charts, sweep_report_data
 
     check_formats(formats)
@@ -195,6 +205,7 @@ def write_sweep_report(
         caveat,
     ]
     figures = sweep_charts(data)
+    box_figures = discovery_charts(data["discovery"])
     context = {
         "headline": f"{run['session']}: a sweep of "
         + ", ".join(data["keys"] or ["nothing"])
@@ -205,14 +216,18 @@ def write_sweep_report(
         "seed": run["seed"],
         "assumptions": assumptions,
         "axes": [
-            f"{k} = {', '.join(map(str, v)) if isinstance(v, list) else v}"
+            f"{k} = {', '.join(map(str, v)) if isinstance(v, list) else _range_text(v)}"
             for k, v in spec.get("vary", {}).items()
         ],
         "design": spec.get("design", "grid"),
         "scenario_hash": run["scenario_hash"],
         "version": run["countlab_version"],
         "thresholds": data["thresholds"],
+        "sampled": data["sampled"],
+        "sensitivity": data["sensitivity"],
+        "discovery": data["discovery"],
         "points": data["points"],
+        "open_points": OPEN_POINTS,
         "keys": data["keys"],
         "labels": data["labels"],
         "states": data["states"],
@@ -228,7 +243,10 @@ def write_sweep_report(
     if "html" in formats:
         path = folder / f"{stem}.html"
         path.write_text(
-            env.get_template("sweep.html.j2").render(**context, charts=figures), "utf-8"
+            env.get_template("sweep.html.j2").render(
+                **context, charts=figures, discovery_charts=box_figures
+            ),
+            "utf-8",
         )
         written.append(path)
     if "md" in formats:
@@ -238,9 +256,21 @@ def write_sweep_report(
         for i, (caption, svg) in enumerate(figures):
             (chart_dir / f"chart-{i}.svg").write_text(svg, "utf-8")
             files.append((caption, f"{chart_dir.name}/chart-{i}.svg"))
+        index_files = []
+        for i, section in enumerate(context["sensitivity"]):
+            index_files.append(f"{chart_dir.name}/sensitivity-{i}.svg" if section["chart"] else "")
+            if section["chart"]:
+                (chart_dir / f"sensitivity-{i}.svg").write_text(section["chart"], "utf-8")
+        box_files = []
+        for i, (caption, svg) in enumerate(box_figures):
+            (chart_dir / f"discovery-{i}.svg").write_text(svg, "utf-8")
+            box_files.append((caption, f"{chart_dir.name}/discovery-{i}.svg"))
         path = folder / f"{stem}.md"
         path.write_text(
-            env.get_template("sweep.md.j2").render(**context, chart_files=files), "utf-8"
+            env.get_template("sweep.md.j2").render(
+                **context, chart_files=files, index_files=index_files, discovery_files=box_files
+            ),
+            "utf-8",
         )
         written.append(path)
     return written

@@ -2,7 +2,13 @@
 points; from the warehouse views only (``sweep_probabilities``, ``sweep_threshold``,
 ``slate_probabilities``). With a remand or competing returns (issue 13 item 6), each slate
 state's P(alternate counted) and P(no slate counted) are charted and thresholded like the
-outcomes."""
+outcomes.
+
+A sampled design (``lhs``, ``sobol``, ``saltelli``, ``morris``) with more than one key has no
+lines along a key (every point has its own values of the others): its probabilities are
+scattered against each key instead, and it has no 50% crossings. The indices of ``countlab
+analyze sensitivity``, when stored, make the "What matters most" section
+(:mod:`reports.sensitivity`)."""
 
 from __future__ import annotations
 
@@ -12,14 +18,18 @@ from typing import Any
 import duckdb
 
 from models.slates import SLATES
-from reports import charts
+from reports import charts, design_charts
 from reports.data import objection_intervals
+from reports.discovery import discovery_data
+from reports.sensitivity import sensitivity_sections
 from warehouse.queries import query_frame, read_run, read_sweep
 
 
 def sweep_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
-    """Points, the swept keys (numeric ones first), the labels that vary, thresholds."""
+    """Points, the swept keys (numeric ones first), the labels that vary, thresholds, and
+    the stored sensitivity indices."""
     run = read_run(con, run_id)
+    spec = json.loads(run["sweep"]) if run["sweep"] else {}
     sweep = read_sweep(con, run_id)
     points = sweep["points"]
     intervals = objection_intervals(con, run_id)
@@ -42,8 +52,9 @@ def sweep_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, 
     ]
     states = list(dict.fromkeys(s for p in points for s in p["objections"]))
     slate_series = _slate_series(con, run_id, points)
+    sampled = spec.get("design", "grid") != "grid" and len(keys) > 1
     thresholds = []
-    if numeric:
+    if numeric and not sampled:
         key = numeric[0]
         for quantity, which in (
             [("outcome", lb) for lb in labels]
@@ -68,7 +79,8 @@ def sweep_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, 
             ]
     return {
         "run": run,
-        "sweep": json.loads(run["sweep"]) if run["sweep"] else {},
+        "sweep": spec,
+        "sampled": sampled,
         "points": points,
         "keys": keys,
         "numeric": numeric,
@@ -76,6 +88,8 @@ def sweep_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, 
         "states": states,
         "slates": slate_series,
         "thresholds": thresholds,
+        "sensitivity": sensitivity_sections(con, run_id),
+        "discovery": discovery_data(con, run_id, numeric),
     }
 
 
@@ -153,15 +167,9 @@ def _slate_charts(
     return out
 
 
-def sweep_charts(data: dict[str, Any]) -> list[tuple[str, str]]:
-    """``[(caption, svg)]``: for the first numeric key, each varying outcome (and each
-    objection sustained) against it, one line per combination of the other keys; with two
-    numeric keys, a heat map of the outcome that varies most."""
-    out: list[tuple[str, str]] = []
-    points, keys, numeric = data["points"], data["keys"], data["numeric"]
-    if not numeric:
-        return out
-    key = numeric[0]
+def _bands(data: dict[str, Any]) -> list[tuple[str, dict[int, tuple[float, float, float]]]]:
+    """Each charted probability: ``(title, {point: (p, ci_low, ci_high)})``, the outcomes,
+    the objections sustained and (with more than one key) the slates."""
     quantities = [("outcomes", lb, "p", lb) for lb in data["labels"]] + [
         ("objections", s, "p_sustained", f"{s} sustained") for s in data["states"]
     ]
@@ -174,19 +182,97 @@ def sweep_charts(data: dict[str, Any]) -> list[tuple[str, str]]:
                     p[section][name]["ci_low"],
                     p[section][name]["ci_high"],
                 )
-                for p in points
+                for p in data["points"]
                 if name in p[section]
             },
         )
         for section, name, field, title in quantities
     ]
-    if len(keys) > 1:  # one chart per slate, a line per combination of the other keys
+    if len(data["keys"]) > 1:  # one chart per slate, a line per combination of the other keys
         bands += [(slate_title(name), by_point) for name, by_point in data["slates"].items()]
-    else:
+    return bands
+
+
+def _spread(by_point: dict[int, tuple[float, float, float]]) -> float:
+    values = [v[0] for v in by_point.values()]
+    return max(values) - min(values) if values else 0.0
+
+
+def _varies(by_point: dict[int, tuple[float, float, float]]) -> bool:
+    return _spread(by_point) >= 1e-12
+
+
+def _sampled_charts(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """A sampled design's charts: each varying probability against each numeric key, every
+    point a dot; with two numeric keys, the outcome that varies most over both."""
+    points, numeric = data["points"], data["numeric"]
+    out = []
+    for title, by_point in _bands(data):
+        if not _varies(by_point):
+            continue
+        shown = [p for p in points if p["point"] in by_point]
+        out.append(
+            (
+                (
+                    f"P({title}) at each of the {len(shown)} points against each numeric swept "
+                    "key (the other keys vary from dot to dot: the spread at one value is theirs "
+                    "and the Monte Carlo noise's); dotted: 50%."
+                ),
+                design_charts.scatter_panels(
+                    f"P({title})",
+                    numeric,
+                    [[float(p["params"][k]) for p in shown] for k in numeric],
+                    [by_point[p["point"]][0] for p in shown],
+                ),
+            )
+        )
+    varying = [(title, by_point) for title, by_point in _bands(data) if _varies(by_point)]
+    if len(numeric) >= 2 and varying:
+        title, by_point = max(varying, key=lambda tb: _spread(tb[1]))
+        x_key, y_key = numeric[0], numeric[1]
+        cells = [
+            (float(p["params"][x_key]), float(p["params"][y_key]), by_point[p["point"]][0])
+            for p in points
+            if p["point"] in by_point
+        ]
+        out.append(
+            (
+                (
+                    f"P({title}), the probability that varies most, at each point over {x_key} "
+                    f"and {y_key} (the other keys vary from dot to dot)."
+                ),
+                design_charts.scatter_map(f"P({title})", x_key, y_key, cells),
+            )
+        )
+    return out
+
+
+def _most_varied(points: list[dict[str, Any]], labels: list[str]) -> str:
+    spread = {
+        lb: max(p["outcomes"][lb]["p"] for p in points)
+        - min(p["outcomes"][lb]["p"] for p in points)
+        for lb in labels
+    }
+    return max(spread, key=spread.__getitem__)
+
+
+def sweep_charts(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """``[(caption, svg)]``: for the first numeric key, each varying outcome (and each
+    objection sustained) against it, one line per combination of the other keys; with two
+    numeric keys, a heat map of the outcome that varies most. A sampled design with more
+    than one key: :func:`_sampled_charts`."""
+    out: list[tuple[str, str]] = []
+    points, keys, numeric = data["points"], data["keys"], data["numeric"]
+    if not numeric:
+        return out
+    if data["sampled"]:
+        return _sampled_charts(data)
+    key = numeric[0]
+    bands = _bands(data)
+    if len(keys) == 1:
         out += _slate_charts(points, key, data["slates"])
     for title, by_point in bands:
-        values = [v[0] for v in by_point.values()]
-        if not values or max(values) - min(values) < 1e-12:
+        if not _varies(by_point):
             continue
         series: dict[str, list[tuple[float, float, float, float]]] = {}
         for p in points:
@@ -201,12 +287,7 @@ def sweep_charts(data: dict[str, Any]) -> list[tuple[str, str]]:
             )
         )
     if len(numeric) >= 2 and data["labels"]:
-        spread = {
-            lb: max(p["outcomes"][lb]["p"] for p in points)
-            - min(p["outcomes"][lb]["p"] for p in points)
-            for lb in data["labels"]
-        }
-        label = max(spread, key=spread.__getitem__)
+        label = _most_varied(points, data["labels"])
         x_key, y_key = numeric[0], numeric[1]
         cells = [
             (float(p["params"][x_key]), float(p["params"][y_key]), p["outcomes"][label]["p"])

@@ -6,12 +6,15 @@ the writer lease: re-analysing replaces, a failure leaves the warehouse as it wa
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+from numpy.typing import NDArray
 
 from warehouse.backtests import countlab_version
 from warehouse.lease import writer_lease
@@ -44,20 +47,22 @@ def _stamp() -> dict[str, Any]:
 
 
 def _write(
-    db: str | Path, table: str, where: dict[str, Any], rows: list[dict[str, Any]], kind: str
+    db: str | Path, table: str, groups: list[tuple[dict[str, Any], list[dict[str, Any]]]], kind: str
 ) -> None:
-    """Replace ``table``'s rows matching ``where`` by ``rows``, in one transaction."""
+    """For each ``(where, rows)`` of ``groups``, replace ``table``'s rows matching ``where``
+    by ``rows``: all of them in one transaction."""
     stamp = _stamp()
-    records = [{**where, **row, **stamp} for row in rows]
     with writer_lease(db, kind=kind):
         con = connect(db, kind=kind)
         try:
             con.begin()
             try:
-                clause = " and ".join(f"{name} = ?" for name in where)
-                con.execute(f"delete from {table} where {clause}", list(where.values()))
-                if records:
-                    insert_rows(con, table, pa.Table.from_pylist(records))
+                for where, rows in groups:
+                    clause = " and ".join(f"{name} = ?" for name in where)
+                    con.execute(f"delete from {table} where {clause}", list(where.values()))
+                    records = [{**where, **row, **stamp} for row in rows]
+                    if records:
+                        insert_rows(con, table, pa.Table.from_pylist(records))
                 con.commit()
             except BaseException:
                 con.rollback()
@@ -67,14 +72,20 @@ def _write(
 
 
 def store_sensitivity(
-    db: str | Path, *, run_id: str, method: str, target: str, rows: list[dict[str, Any]]
+    db: str | Path, *, run_id: str, method: str, targets: dict[str, list[dict[str, Any]]]
 ) -> None:
-    """Store one target's indices (``rows``: dicts of :data:`SENSITIVITY_COLUMNS`)."""
+    """Store one analysis: each target's indices (``targets``: target -> rows, dicts of
+    :data:`SENSITIVITY_COLUMNS`), replacing that target's earlier ones, in one transaction."""
     _write(
         db,
         "sensitivity_indices",
-        {"run_id": run_id, "method": method, "target": target},
-        [{name: row.get(name) for name in SENSITIVITY_COLUMNS} for row in rows],
+        [
+            (
+                {"run_id": run_id, "method": method, "target": target},
+                [{name: row.get(name) for name in SENSITIVITY_COLUMNS} for row in rows],
+            )
+            for target, rows in targets.items()
+        ],
         kind="analysis",
     )
 
@@ -87,13 +98,17 @@ def store_boxes(
     _write(
         db,
         "discovered_boxes",
-        {"run_id": run_id, "method": "prim", "target": target, "level": float(level)},
         [
-            {
-                **{name: row[name] for name in BOX_COLUMNS},
-                "restrictions": json.dumps(row["restrictions"]),
-            }
-            for row in rows
+            (
+                {"run_id": run_id, "method": "prim", "target": target, "level": float(level)},
+                [
+                    {
+                        **{name: row[name] for name in BOX_COLUMNS},
+                        "restrictions": json.dumps(row["restrictions"]),
+                    }
+                    for row in rows
+                ],
+            )
         ],
         kind="analysis",
     )
@@ -121,3 +136,54 @@ def read_boxes(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, An
     for row in rows:
         row["restrictions"] = json.loads(row["restrictions"])
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class SweepTargets:
+    """A completed sweep's points (in order) and what an analysis can target at each.
+
+    ``outcomes``: P(label) per outcome label (every label, 0 where it never occurred);
+    ``sustained``: P(the objection is sustained) per state objected to at some point, 0 at a
+    point without that objection; each ``(n_points,)``.
+    """
+
+    params: tuple[dict[str, str], ...]  # sweep_points.params, point by point
+    draws: NDArray[np.int64]  # (n_points,)
+    outcomes: dict[str, NDArray[np.float64]]
+    sustained: dict[str, NDArray[np.float64]]
+
+
+def _by_point(rows: list[tuple[str, int, float]], n_points: int) -> dict[str, NDArray[np.float64]]:
+    """``{name: values by point}`` of ``(name, point, value)`` rows (0 where no row)."""
+    series: dict[str, NDArray[np.float64]] = {}
+    for name, point, value in rows:
+        series.setdefault(name, np.zeros(n_points))[point] = value
+    return series
+
+
+def read_sweep_targets(con: duckdb.DuckDBPyConnection, run_id: str) -> SweepTargets:
+    """The points of completed sweep ``run_id`` and its targets' values at each (from
+    ``completed_points``, ``sweep_outcome_probabilities``, ``sweep_objection_probabilities``)."""
+    points = con.execute(
+        "select point, params, draws from completed_points where run_id = ? order by point",
+        [run_id],
+    ).fetchall()
+    n_points = len(points)
+    if [row[0] for row in points] != list(range(n_points)):
+        raise ValueError(f"run {run_id!r}: its points are not numbered 0 to {n_points - 1}")
+    outcomes = con.execute(
+        "select label, point, p from sweep_outcome_probabilities where run_id = ? "
+        "order by outcome, candidate nulls last, point",
+        [run_id],
+    ).fetchall()
+    sustained = con.execute(
+        "select state, point, p_sustained from sweep_objection_probabilities where run_id = ? "
+        "order by state, point",
+        [run_id],
+    ).fetchall()
+    return SweepTargets(
+        params=tuple(dict(row[1]) for row in points),
+        draws=np.array([row[2] for row in points], dtype=np.int64),
+        outcomes=_by_point(outcomes, n_points),
+        sustained=_by_point(sustained, n_points),
+    )
