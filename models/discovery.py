@@ -8,9 +8,10 @@ numeric key (ties go together, at least one distinct value) or one value of a ca
 key; ties between slices go to the box with fewer restricted keys, then to the first key.
 It stops when every slice would leave less than ``mass_min`` of the points. Pasting then
 extends that last box again, a ``paste_alpha`` slice (or one category) at a time, while its
-density does not fall. The chosen box is the step of that trajectory with the highest
-coverage whose density reaches ``min_density``, made as simple as it can be: each
-restriction whose removal keeps the density at ``min_density`` or more is dropped.
+density does not fall. Every step of that trajectory whose density reaches ``min_density``
+is made as simple as it can be (each restriction whose removal keeps the density at
+``min_density`` or more is dropped), and the chosen box is the simplified step of highest
+coverage (ties: fewer restricted keys).
 Covering: the chosen box's points are set aside and the search starts again on the rest.
 
 This follows the EMA Workbench's ``prim`` (Kwakkel 2017), with the original objective of
@@ -267,6 +268,22 @@ def _choose(states: list[_State], *, min_density: float) -> int | None:
     )
 
 
+def _choose_simplest(
+    search: _Search, states: list[_State], *, min_density: float
+) -> tuple[int, _State]:
+    """Every step of density >= ``min_density`` made as simple as it can be
+    (:func:`_simplest`), then the one of highest coverage (ties: fewer restricted keys, then
+    higher density, then the first step): a step just past the density line keeps the
+    slight restrictions peeling left on the way, while a denser step made simpler may
+    cover more with fewer keys. Returns the step's index and its simplest form."""
+    candidates = [
+        (i, _simplest(search, s, min_density=min_density))
+        for i, s in enumerate(states)
+        if s.n_interest and s.density >= min_density
+    ]
+    return min(candidates, key=lambda c: (-c[1].n_interest, c[1].n_restricted, -c[1].density, c[0]))
+
+
 def _simplest(search: _Search, state: _State, *, min_density: float) -> _State:
     """``state`` with each restriction dropped that can be, keeping density >= min_density:
     one at a time, the drop keeping the most points of interest first (ties: the denser
@@ -317,7 +334,7 @@ def search_box(
     if chosen is None:
         steps = tuple(map(search.step, states))
         return Box(steps, n_peeled, n_pasted, None, np.zeros(y.size, np.bool_))
-    simplest = _simplest(search, states[chosen], min_density=min_density)
+    chosen, simplest = _choose_simplest(search, states, min_density=min_density)
     if simplest is not states[chosen]:
         states.append(simplest)
         chosen = len(states) - 1
