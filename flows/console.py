@@ -286,6 +286,11 @@ def print_slate_probabilities(slates: dict[str, Any]) -> None:
     out.print(table)
 
 
+SWEEP_ROWS_SHOWN = 40
+"""Points a sweep prints on the terminal; the rest are in the warehouse (a sampled design has
+thousands)."""
+
+
 def print_sweep(result: dict[str, Any]) -> None:
     """Print a sweep: one row per point, its parameters, the outcomes that occur and each
     objection's probability of being sustained."""
@@ -302,7 +307,7 @@ def print_sweep(result: dict[str, Any]) -> None:
         f"{result['draws']:,} draws, seed {result['seed']}"
     )
     table = Table("point", *keys, *(f"P({lb})" for lb in labels), *(f"{s} sust." for s in states))
-    for p in points:
+    for p in points[:SWEEP_ROWS_SHOWN]:
         table.add_row(
             str(p["point"]),
             *(_cell(p["params"].get(k)) for k in keys),
@@ -310,6 +315,12 @@ def print_sweep(result: dict[str, Any]) -> None:
             *(_probability(p["objections"].get(s), "p_sustained") for s in states),
         )
     out.print(table)
+    if len(points) > SWEEP_ROWS_SHOWN:
+        out.print(
+            f"The first {SWEEP_ROWS_SHOWN} of {len(points):,} points; all of them: countlab "
+            f'report {result["run_id"]}, --json, or countlab sql "select * from '
+            f"sweep_probabilities where run_id = '{result['run_id']}'\""
+        )
 
 
 def _cell(value: Any) -> str:
