@@ -174,7 +174,7 @@ def run(
         f"[bold]Run {summary['run_id']}[/bold]: {plan.draws:,} draws, seed {plan.record.seed}, "
         f"scenario {scenario}"
     )
-    print_summary(summary)
+    print_summary(summary, db=db)
     out.print(
         f"Stored in {db} as run {summary['run_id']}; e.g. countlab sql "
         f"\"select * from outcome_probabilities where run_id = '{summary['run_id']}'\""

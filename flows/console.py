@@ -22,6 +22,8 @@ from models.remand import remand_allowed
 from models.rules import REGIMES, SWITCHES
 from models.switches import as_text
 from warehouse.gc import Garbage
+from warehouse.queries import read_flips
+from warehouse.store import connect_read_only
 
 PROGRESS_SECONDS = 5.0
 """Seconds between progress lines when stderr is no terminal (``COUNTLAB_PROGRESS_SECONDS``)."""
@@ -208,8 +210,9 @@ def print_rules() -> None:
     out.print(table)
 
 
-def print_summary(summary: dict[str, Any]) -> None:
-    """A run's summary: outcomes, objections, winners (``countlab run``)."""
+def print_summary(summary: dict[str, Any], *, db: Path | None = None) -> None:
+    """A run's summary: outcomes, objections, pivotal objections (what a flip does most
+    often is read from ``db`` when given), winners (``countlab run``)."""
     oracle = next(
         (key for key in ("exact", "approx") if any(key in o for o in summary["outcomes"].values())),
         None,
@@ -263,10 +266,37 @@ def print_summary(summary: dict[str, Any]) -> None:
         )
     if summary["objections"]:
         out.print(objections)
+    if any(p is not None for p in summary.get("pivotal", {}).values()):
+        print_pivotal(summary["pivotal"], {} if db is None else run_flips(db, summary["run_id"]))
     if summary.get("slates"):
         print_slate_probabilities(summary["slates"])
     winners = ", ".join(f"{c} {w['p']:.4f}" for c, w in summary["winners"].items())
     out.print(f"President chosen by any route: {winners}")
+
+
+def run_flips(db: Path, run_id: str) -> dict[str, dict[str, Any]]:
+    """What flipping each objection of a run most often does (``warehouse.queries``)."""
+    con = connect_read_only(db)
+    try:
+        return read_flips(con, run_id)
+    finally:
+        con.close()
+
+
+def print_pivotal(pivotal: dict[str, float | None], flips: dict[str, dict[str, Any]]) -> None:
+    """P(pivotal) per objection: the share of draws in which flipping its sustained state
+    changes the outcome, and in words what a flip does most often."""
+    table = Table("objection", "P(pivotal)", "a flip most often", title="Pivotal objections")
+    for state, p in pivotal.items():
+        flip = flips.get(state)
+        words = (
+            ""
+            if flip is None
+            else f"{'sustaining' if flip['direction'] == 'sustain' else 'overruling'} it: "
+            f"{flip['from_label']} becomes {flip['to_label']} ({flip['p']:.2%} of draws)"
+        )
+        table.add_row(state, "" if p is None else f"{p:.4f}", words)
+    out.print(table)
 
 
 def print_slate_probabilities(slates: dict[str, Any]) -> None:

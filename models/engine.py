@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 
 from models.behaviour import Scenario, group_members
 from models.members import sample_member_effects, vote_thresholds
+from models.pivotal import tally_flips
 from models.remand_model import (
     VOTE_ALTERNATE,
     VOTE_ORIGINAL,
@@ -19,6 +20,7 @@ from models.remand_model import (
 from models.rules import chamber_agrees, is_in_order, is_sustained
 from models.sampling import (
     binomial_table,
+    defection_sampler,
     draw_binomial,
     sample_events,
     sample_remand,
@@ -47,6 +49,10 @@ class Draws:
     sustained: NDArray[np.bool_]
     voted: bool  # False when the presiding officer decides (no chamber votes)
     tally: Tally
+    # issue 15: each draw re-tallied with objection k's sustained state flipped
+    # (models.pivotal): (n_draws, K) outcome codes and Presidents (NO_ONE for none)
+    flipped_outcome: NDArray[np.int64]
+    flipped_president: NDArray[np.int64]
     # remand.md M15: the states remanded or with two returns (sorted), each draw's counted
     # slate ((n_draws, S) int8 codes into models.slates.SLATES) and remand answer ((n_draws,
     # S) int8 codes into models.remand.ANSWER_CODES, -1 where not remanded); None: no remand
@@ -173,6 +179,14 @@ def simulate(
     objection and vote draws are the same with or without one: its legislature answers and
     governor actions (:func:`models.sampling.sample_remand`), then the Houses' votes on the
     two-return states they may decide.
+
+    Last, every draw is re-tallied with each objection's sustained state flipped
+    (:func:`models.pivotal.tally_flips`; ``Draws.flipped_outcome``, ``flipped_president``).
+    Without defections (``p_defect = 0``) that is deterministic. With them, a flipped count
+    that reaches a contingent election the draw did not hold (or with another list of
+    candidates) is a fresh draw of the defection model, from the next child stream
+    (``rng.spawn(1)[0]`` after the remand's: child 1 with a remand, else child 0), so every
+    other result is the same as without the re-tally.
     """
     child = rng.spawn(1)[0] if scenario.remand is not None else None
     rules = scenario.rules
@@ -226,9 +240,6 @@ def simulate(
         house_yes = house_no = senate_yes = senate_no = zeros
         sustained = raised.copy()
 
-    def defections(members: NDArray[np.int64], n: int) -> NDArray[np.int64]:
-        return rng.binomial(members, scenario.p_defect, size=(n, *members.shape))
-
     slates = alternate_for = complete = None
     counted_slate = remand_answer = None
     if child is not None:
@@ -238,12 +249,24 @@ def simulate(
         assert scenario.remand is not None
         alternate_for = scenario.remand.alternate_for
         complete = np.full(n_draws, scenario.remand.complete)
+    defecting = scenario.p_defect > 0
     counted = tally(
         scenario.session,
         rules,
         sustained,
         scenario.targets,
-        defections=defections if scenario.p_defect > 0 else None,
+        defections=defection_sampler(scenario.p_defect, rng=rng) if defecting else None,
+        slates=slates,
+        alternate_for=alternate_for,
+        complete=complete,
+    )
+    flipped_outcome, flipped_president = tally_flips(
+        scenario.session,
+        rules,
+        sustained,
+        scenario.targets,
+        counted,
+        defections=defection_sampler(scenario.p_defect, rng=rng.spawn(1)[0]) if defecting else None,
         slates=slates,
         alternate_for=alternate_for,
         complete=complete,
@@ -257,6 +280,8 @@ def simulate(
         sustained=sustained,
         voted=voted,
         tally=counted,
+        flipped_outcome=flipped_outcome,
+        flipped_president=flipped_president,
         slate_states=scenario.slate_states,
         counted_slate=counted_slate,
         remand_answer=remand_answer,

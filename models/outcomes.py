@@ -51,3 +51,13 @@ def parse_label(label: str) -> tuple[str, str | None]:
 def outcome_kind(label: str) -> str:
     """Return how a label's President is chosen: ``electors``, ``house`` or ``no_choice``."""
     return parse_label(label)[0]
+
+
+def in_words(label: str) -> str:
+    """An outcome label as a reader says it: ``house:trump`` -> 'the House elects trump'."""
+    outcome, candidate = parse_label(label)
+    if outcome == "electors":
+        return f"{candidate} wins a majority of the electors"
+    if outcome == "house":
+        return f"the House elects {candidate}"
+    return "no President is chosen"

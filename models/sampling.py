@@ -8,6 +8,7 @@ worker count or task runner.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -246,6 +247,20 @@ def sample_signers(
         np.broadcast_to(subgroups.probability, (n_draws, n_objections, subgroups.size.size)),
     )
     return np.asarray(signed.sum(axis=2), dtype=np.int64)
+
+
+def defection_sampler(
+    p_defect: float, *, rng: np.random.Generator
+) -> Callable[[NDArray[np.int64], int], NDArray[np.int64]]:
+    """Return the contingent election's defections (``models.tally.Defections``): each of
+    ``members`` ``(n_units, n_caucuses)`` votes for the other caucus's nominee with
+    probability ``p_defect``, independently on every ballot; ``(n_draws, n_units,
+    n_caucuses)`` counts from ``rng``."""
+
+    def defections(members: NDArray[np.int64], n_draws: int) -> NDArray[np.int64]:
+        return rng.binomial(members, p_defect, size=(n_draws, *members.shape))
+
+    return defections
 
 
 def plan_chunks(n_draws: int, chunk_draws: int) -> list[tuple[int, int]]:

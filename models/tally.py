@@ -155,6 +155,16 @@ def elected(totals: NDArray[np.int64], needed: NDArray[np.int64]) -> NDArray[np.
     return np.where(top >= needed, best, NO_ONE)
 
 
+def ballot_list(
+    totals: NDArray[np.int64], cast: NDArray[np.int64], *, rules: Rules, highest: int
+) -> NDArray[np.bool_]:
+    """Return ``(D, C)`` who a contingent election may choose from (CE1, CE8): the
+    ``highest`` on the list of ``totals`` counted, or of the votes ``cast`` (``(C,)``) when
+    ``rules.contingent_list`` says the list is the votes as cast."""
+    listed = totals if rules.contingent_list == "counted" else np.broadcast_to(cast, totals.shape)
+    return on_ballot(listed, highest=highest)
+
+
 Defections = Callable[[NDArray[np.int64], int], NDArray[np.int64]]
 """``defections(members, n_draws) -> (n_draws, n_units, n_caucuses)`` counts of members who
 vote for the other caucus's nominee on one contingent ballot, out of ``members``
@@ -238,12 +248,8 @@ def tally(
     contingent = np.flatnonzero((president == NO_ONE) & finished)
     house = None
     if contingent.size:
-        list_totals = (
-            totals[contingent]
-            if rules.contingent_list == "counted"
-            else (np.broadcast_to(cast, (contingent.size, cast.size)))
-        )
-        house = _house_election(session, rules, on_ballot(list_totals, highest=3), defections)
+        listed = ballot_list(totals[contingent], cast, rules=rules, highest=3)
+        house = _house_election(session, rules, listed, defections)
         president = president.copy()
         president[contingent] = house.winner
 
@@ -251,12 +257,8 @@ def tally(
     senate = None
     if vp_contingent.size:
         vp_cast = cast @ session.running_mate_matrix()
-        vp_list = (
-            vp_totals[vp_contingent]
-            if rules.contingent_list == "counted"
-            else (np.broadcast_to(vp_cast, (vp_contingent.size, vp_cast.size)))
-        )
-        senate = _senate_election(session, rules, on_ballot(vp_list, highest=2), defections)
+        vp_list = ballot_list(vp_totals[vp_contingent], vp_cast, rules=rules, highest=2)
+        senate = _senate_election(session, rules, vp_list, defections)
         vice_president = vice_president.copy()
         vice_president[vp_contingent] = senate.winner
 

@@ -16,6 +16,7 @@ import polars as pl
 
 from models.errors import CountlabError
 from models.outcomes import outcome_label
+from reports.pivotal import pivotal_section
 from reports.remand import remand_section
 from warehouse.queries import query_frame, read_run, read_summary
 
@@ -190,4 +191,5 @@ def run_report_data(con: duckdb.DuckDBPyConnection, run_id: str, point: int = 0)
         "contingent": contingent_breakdown(con, run_id, point, list(candidates)),
         "convergence": convergence(con, run_id, point, occurred, n),
         "remand": remand_section(con, run_id, point),
+        "pivotal": pivotal_section(con, run_id, point, list(states), summary["outcomes"]),
     }

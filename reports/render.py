@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from models.errors import CountlabError
-from models.outcomes import outcome_kind, parse_label
+from models.outcomes import in_words, outcome_kind
 from reports import charts
 from reports.assumptions import plain_words
 from reports.data import run_report_data
@@ -89,19 +89,10 @@ def _context(data: dict[str, Any], *, db: str) -> dict[str, Any]:
         "majority_text": majority_text,
         "zero_upper": f"{_wilson_upper_at_zero(n):.2g}",
         "remand": data.get("remand"),
+        "pivotal": data.get("pivotal"),
         "db": db,
         "written": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
-
-
-def in_words(label: str) -> str:
-    """An outcome label as a reader says it: ``house:trump`` -> 'the House elects trump'."""
-    outcome, candidate = parse_label(label)
-    if outcome == "electors":
-        return f"{candidate} wins a majority of the electors"
-    if outcome == "house":
-        return f"the House elects {candidate}"
-    return "no President is chosen"
 
 
 def _wilson_upper_at_zero(n: int) -> float:
@@ -132,6 +123,7 @@ def _charts(data: dict[str, Any]) -> dict[str, str]:
         else "",
         "house_votes": "",
         "senate_votes": "",
+        "pivotal": ((data.get("pivotal") or {}).get("pivotal") or {}).get("chart", ""),
     }
     for chamber in ("house", "senate"):
         series = data["votes"][chamber]

@@ -85,7 +85,8 @@ def draws_table(
 
 
 def objection_votes_table(draws: Draws, *, run_key: int, point: int, first_draw: int) -> pa.Table:
-    """One row per draw and objection (``stored_objection_votes``), draw-major."""
+    """One row per draw and objection (``stored_objection_votes``), draw-major, with the
+    draw's outcome and President when that objection's sustained state is flipped."""
     n, k = draws.raised.shape
     voted = draws.raised.ravel() & draws.voted
 
@@ -104,6 +105,16 @@ def objection_votes_table(draws: Draws, *, run_key: int, point: int, first_draw:
             "senate_yes": votes(draws.senate_yes),
             "senate_no": votes(draws.senate_no),
             "sustained": pa.array(draws.sustained.ravel()),
+            "flipped_outcome": pa.array(draws.flipped_outcome.ravel().astype(np.uint8)),
+            "flipped_winner": _codes(draws.flipped_president.ravel()),
+            # the label (outcome, President) differs: stored, so that pivotal_objections
+            # counts without joining every objection row to its draw
+            "changes_outcome": pa.array(
+                (
+                    (draws.flipped_outcome != draws.tally.outcome[:, None])
+                    | (draws.flipped_president != draws.tally.president[:, None])
+                ).ravel()
+            ),
         }
     )
 

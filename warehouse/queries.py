@@ -102,10 +102,9 @@ def _winners(con: duckdb.DuckDBPyConnection, run_id: str, exact: pl.DataFrame) -
     )
 
 
-def _objections(con: duckdb.DuckDBPyConnection, run_id: str, exact: pl.DataFrame) -> pl.DataFrame:
-    """Objection probabilities in each point's order of objections, with ``mean_votes`` as
-    a struct and, where the run stored them, ``exact`` and ``exact_p_raised``."""
-    order = (
+def _objection_order(con: duckdb.DuckDBPyConnection, run_id: str) -> pl.DataFrame:
+    """Each point's objection states (``point``, ``state``) in their order (``order``)."""
+    return (
         query_frame(
             con,
             "select point, objection_states as state from sweep_points where run_id = ?",
@@ -114,6 +113,12 @@ def _objections(con: duckdb.DuckDBPyConnection, run_id: str, exact: pl.DataFrame
         .explode("state")
         .with_row_index("order")
     )
+
+
+def _objections(con: duckdb.DuckDBPyConnection, run_id: str, exact: pl.DataFrame) -> pl.DataFrame:
+    """Objection probabilities in each point's order of objections, with ``mean_votes`` as
+    a struct and, where the run stored them, ``exact`` and ``exact_p_raised``."""
+    order = _objection_order(con, run_id)
     found = query_frame(
         con,
         "select point, state, p_raised, p_sustained, se, "
@@ -133,7 +138,42 @@ def _objections(con: duckdb.DuckDBPyConnection, run_id: str, exact: pl.DataFrame
 
 def _empty() -> dict[str, Any]:
     """A point's summary before any row of it is read."""
-    return {"outcomes": {}, "winners": {}, "objections": {}, "slates": {}}
+    return {
+        "outcomes": {},
+        "winners": {},
+        "objections": {},
+        "slates": {},
+        "pivotal": {},
+        "conditional": {},
+    }
+
+
+def _drivers(
+    con: duckdb.DuckDBPyConnection, run_id: str, points: dict[int, dict[str, Any]]
+) -> None:
+    """Fill in each point's ``pivotal`` (``{state: p}``, from ``pivotal_objections``; null
+    for a run stored before schema 6) and ``conditional`` (``{state: {label: p}}``, from
+    ``conditional_probabilities``: every label of the point's ``outcomes``, in their order;
+    null where the state is never sustained), states in the point's order of objections."""
+    where = [run_id]
+    order = _objection_order(con, run_id)
+    pivotal = query_frame(
+        con, "select point, state, p from pivotal_objections where run_id = ?", where
+    )
+    given = query_frame(
+        con,
+        "select point, given as state, key, p from conditional_probabilities "
+        "where run_id = ? and quantity = 'outcome'",
+        where,
+    )
+    conditional = {(point, state, key): p for point, state, key, p in given.iter_rows()}
+    rows = order.join(pivotal, on=["point", "state"], how="left").sort("order")
+    for point, state, p in rows.select("point", "state", "p").iter_rows():
+        summary = points[point]
+        summary["pivotal"][state] = p
+        summary["conditional"][state] = {
+            label: conditional.get((point, state, label)) for label in summary["outcomes"]
+        }
 
 
 def _slates(
@@ -168,8 +208,9 @@ def _slates(
 
 
 def point_summaries(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int, dict[str, Any]]:
-    """``{point: {"outcomes", "winners", "objections", "slates"}}`` of a completed run, each
-    shaped as in ``countlab run --json`` (one query per view for all points)."""
+    """``{point: {"outcomes", "winners", "objections", "slates", "pivotal",
+    "conditional"}}`` of a completed run, each shaped as in ``countlab run --json`` (one
+    query per view for all points)."""
     exact = query_frame(
         con, "select point, quantity, key, p from exact_probabilities where run_id = ?", [run_id]
     ).unique(subset=["point", "quantity", "key"], keep="last", maintain_order=True)
@@ -187,6 +228,7 @@ def point_summaries(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int, di
         points[row["point"]]["objections"][row["state"]] = entry
     for point, slates in _slates(con, run_id, exact).items():
         points[point]["slates"] = slates
+    _drivers(con, run_id, points)
     return dict(points)
 
 
@@ -195,13 +237,36 @@ def read_summary(con: duckdb.DuckDBPyConnection, run_id: str, point: int = 0) ->
 
     ``{"run_id", "draws", "seed", "outcomes": {label: {p, se, ci_low, ci_high}},
     "winners": {candidate: {p, se}}, "objections": {state: {p_raised, p_sustained, se}},
-    "slates": {state: {original, alternate, none, "se": {...}}}}``, each object carrying
-    ``"exact"`` where the run stored exact probabilities; ``slates`` is ``{}`` without a
-    remand or competing returns.
+    "slates": {state: {original, alternate, none, "se": {...}}}, "pivotal": {state: p},
+    "conditional": {state: {label: p}}}``, each object carrying ``"exact"`` where the run
+    stored exact probabilities; ``slates`` is ``{}`` without a remand or competing returns.
+    ``pivotal`` is the share of draws in which flipping the objection's sustained state
+    changes the outcome label (null for a run stored before schema 6); ``conditional`` the
+    probability of each label given the objection sustained (null where it never is).
     """
     run = _completed(con, run_id)
     summary = point_summaries(con, run_id).get(point, _empty())
     return {"run_id": run_id, "draws": run["draws"], "seed": run["seed"], **summary}
+
+
+def read_flips(
+    con: duckdb.DuckDBPyConnection, run_id: str, point: int = 0
+) -> dict[str, dict[str, Any]]:
+    """``{state: {"direction", "from_label", "to_label", "p"}}``: what flipping each
+    objection most often does when it changes the outcome label (``pivotal_transitions``;
+    ``direction`` 'sustain' or 'overrule', ``p`` a share of all draws). No entry for an
+    objection whose flip never changes it, nor for a run stored before schema 6."""
+    frame = query_frame(
+        con,
+        "select state, direction, from_label, to_label, p from pivotal_transitions "
+        "where run_id = ? and point = ? and changed "
+        "order by state, n desc, direction, from_label, to_label",
+        [run_id, point],
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for row in frame.iter_rows(named=True):
+        found.setdefault(row.pop("state"), row)
+    return found
 
 
 def _typed(text: str, is_number: bool) -> Any:
@@ -218,8 +283,8 @@ def read_sweep(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
     """Return the ``countlab sweep --json`` object of a completed sweep (or run).
 
     ``{"run_id", "draws", "seed", "points": [{"point", "seed", "params": {KEY: value},
-    "outcomes": {...}, "winners": {...}, "objections": {...}, "slates": {...}}]}``, shaped per
-    point as in ``countlab run --json``.
+    "outcomes": {...}, "winners": {...}, "objections": {...}, "slates": {...}, "pivotal": {...},
+    "conditional": {...}}]}``, shaped per point as in ``countlab run --json``.
     """
     run = _completed(con, run_id)
     summaries = point_summaries(con, run_id)

@@ -76,6 +76,8 @@ def test_flow_stores_every_draw_and_summarizes(scenario, tmp_path):
         "winners",
         "objections",
         "slates",
+        "pivotal",
+        "conditional",
     }
     assert summary["draws"] == N_DRAWS
     assert set(summary["objections"]) == {"AZ", "PA", "GA"}

@@ -76,9 +76,18 @@ def test_a_grid_sweep_stores_every_point_in_one_run(tmp_path, monkeypatch, capsy
     assert [p["point"] for p in result["points"]] == list(range(6))
     assert result["points"][3]["params"] == {"votes.senate.D": 0.2, "regime": "ecra2022"}
     for point in result["points"]:
-        assert {"point", "seed", "params", "outcomes", "winners", "objections", "slates"} == set(
-            point
-        )
+        assert {
+            "point",
+            "seed",
+            "params",
+            "outcomes",
+            "winners",
+            "objections",
+            "slates",
+            "pivotal",
+            "conditional",
+        } == set(point)
+        assert set(point["pivotal"]) == set(point["conditional"]) == {"AZ", "PA"}
         assert set(point["objections"]) == {"AZ", "PA"}
         assert sum(o["p"] for o in point["outcomes"].values()) == pytest.approx(1.0)
         assert point["seed"] == point_seed(11, point["point"])

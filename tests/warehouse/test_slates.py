@@ -204,6 +204,8 @@ def test_a_run_without_remand_stores_nulls_and_has_no_slates(tmp_path):
         "winners",
         "objections",
         "slates",
+        "pivotal",
+        "conditional",
     ]
 
 

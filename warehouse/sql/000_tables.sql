@@ -103,7 +103,8 @@ create table if not exists stored_objection_votes (
     -- the draw re-tallied with this objection's sustained state flipped, everything else in
     -- the draw unchanged (issue 15: pivotal objections); null in runs stored before schema 6
     flipped_outcome utinyint,          -- index into the outcome labels
-    flipped_winner utinyint            -- index into the point's candidates; null: no choice
+    flipped_winner utinyint,           -- index into the point's candidates; null: no choice
+    changes_outcome boolean            -- the flip changes the draw's outcome label (pivotal)
 );
 
 create table if not exists exact_probabilities (

@@ -17,3 +17,9 @@ create or replace macro wilson_high(n, draws) as least(1.0, (
         (n / draws) * (1 - n / draws) / draws + 1.959963984540054 ^ 2 / (4 * draws * draws)
     )
 ) / (1 + 1.959963984540054 ^ 2 / draws));
+
+-- An outcome label from its kind and candidate, as models/outcomes.py spells it
+-- (outcome_label): 'electors:<candidate>', 'house:<candidate>', 'no_choice'.
+
+create or replace macro outcome_label(kind, candidate) as
+    case when kind = 'no_choice' then 'no_choice' else kind || ':' || candidate end;

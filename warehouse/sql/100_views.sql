@@ -44,7 +44,10 @@ select
     v.house_no,
     v.senate_yes,
     v.senate_no,
-    v.sustained
+    v.sustained,
+    -- the draw re-tallied with this objection's sustained state flipped (null before schema 6)
+    {OUTCOMES}[v.flipped_outcome + 1] as flipped_outcome,
+    p.candidates[v.flipped_winner + 1] as flipped_winner
 from stored_objection_votes as v
 inner join completed_points as p on v.run_key = p.run_key and v.point = p.point;
 
@@ -192,6 +195,253 @@ final as (
         c.mean_senate_no
     from codes as c
     inner join completed_points as p on c.run_key = p.run_key and c.point = p.point
+)
+
+select * from final;
+
+-- What drives the outcome (issue 15). Every stored objection row carries the draw's outcome
+-- and President when that objection's sustained state is flipped, everything else in the
+-- draw unchanged (models/pivotal.py). `objection_flips` counts the draws per objection,
+-- sustained state, label and flipped label (flipped_label null for rows stored before
+-- schema 6); `pivotal_objections` says how often a flip changes the label,
+-- `pivotal_transitions` from which label to which, and `conditional_probabilities` what
+-- follows when an objection is sustained. Completed runs only, like every view here.
+
+create or replace view objection_flips as
+with
+codes as (
+    select
+        p.run_id,
+        v.run_key,
+        v.point,
+        v.objection,
+        v.sustained,
+        d.outcome,
+        d.winner,
+        v.flipped_outcome,
+        v.flipped_winner,
+        count(*) as n
+    from completed_points as p
+    inner join stored_objection_votes as v on p.run_key = v.run_key and p.point = v.point
+    inner join stored_draws as d
+        on v.run_key = d.run_key and v.point = d.point and v.draw = d.draw
+    group by all
+),
+
+final as (
+    select
+        c.run_id,
+        c.point,
+        p.objection_states[c.objection + 1] as state,
+        c.sustained,
+        outcome_label({OUTCOMES}[c.outcome + 1], p.candidates[c.winner + 1]) as label,
+        case
+            when c.flipped_outcome is not null
+                then outcome_label(
+                    {OUTCOMES}[c.flipped_outcome + 1], p.candidates[c.flipped_winner + 1]
+                )
+        end as flipped_label,
+        c.n
+    from codes as c
+    inner join completed_points as p on c.run_key = p.run_key and c.point = p.point
+)
+
+select * from final;
+
+-- Per objection: in how many draws flipping it changes the outcome label (n), sustaining it
+-- where it was not (n_if_sustained) or overruling it where it was (n_if_overruled); p and
+-- p_if_* are shares of all the point's draws. Every count, p, se and interval is null for
+-- a run stored (even in part: a sweep resumed across the upgrade) before schema 6.
+create or replace view pivotal_objections as
+with
+codes as (
+    select
+        run_key,
+        point,
+        objection,
+        count(*) as draws,
+        count(*) filter (where changes_outcome is null) = 0 as known,
+        count_if(changes_outcome) as n_changed,
+        count_if(changes_outcome and not sustained) as n_sustain,
+        count_if(changes_outcome and sustained) as n_overrule
+    from stored_objection_votes
+    group by all
+),
+
+counted as (
+    select p.run_id, p.point, p.objection_states[c.objection + 1] as state, c.* exclude (run_key, point, objection)
+    from codes as c
+    inner join completed_points as p on c.run_key = p.run_key and c.point = p.point
+),
+
+final as (
+    select
+        run_id,
+        point,
+        state,
+        draws,
+        case when known then n_changed end as n,
+        case when known then n_changed / draws end as p,
+        case when known then mc_se(n_changed, draws) end as se,
+        case when known then wilson_low(n_changed, draws) end as ci_low,
+        case when known then wilson_high(n_changed, draws) end as ci_high,
+        case when known then n_sustain end as n_if_sustained,
+        case when known then n_overrule end as n_if_overruled,
+        case when known then n_sustain / draws end as p_if_sustained,
+        case when known then n_overrule / draws end as p_if_overruled
+    from counted
+)
+
+select * from final;
+
+-- Per objection and direction ('sustain': the draws where it was not sustained, re-tallied
+-- with it sustained; 'overrule': the reverse), the draws whose label goes from from_label to
+-- to_label (equal when the flip changes nothing), as a share of all the point's draws (p)
+-- and of the draws of that direction with that from_label (p_from). Only transitions that
+-- occur; none for a run stored before schema 6.
+create or replace view pivotal_transitions as
+with
+counted as (
+    select
+        f.run_id,
+        f.point,
+        f.state,
+        case when f.sustained then 'overrule' else 'sustain' end as direction,
+        f.label as from_label,
+        f.flipped_label as to_label,
+        sum(f.n) as n
+    from objection_flips as f
+    where f.flipped_label is not null
+    group by all
+),
+
+final as (
+    select
+        c.run_id,
+        c.point,
+        c.state,
+        c.direction,
+        c.from_label,
+        c.to_label,
+        c.from_label <> c.to_label as changed,
+        c.n,
+        p.draws,
+        c.n / p.draws as p,
+        mc_se(c.n, p.draws) as se,
+        c.n / sum(c.n) over (
+            partition by c.run_id, c.point, c.state, c.direction, c.from_label
+        ) as p_from
+    from counted as c
+    inner join completed_points as p on c.run_id = p.run_id and c.point = p.point
+)
+
+select * from final;
+
+-- Given an objection sustained (given_draws: the draws where it was), the probability of
+-- each outcome label (quantity 'outcome', key: every label, p = 0 when never) and of each
+-- other objection being sustained too (quantity 'sustained', key: its state): n of the
+-- given draws, p = n / given_draws, se; p and se null when it is never sustained.
+create or replace view conditional_probabilities as
+with
+objections as (
+    select
+        run_id,
+        run_key,
+        point,
+        unnest(objection_states) as state,
+        unnest(range(len(objection_states))) as objection
+    from completed_points
+),
+
+sustained as (
+    select v.run_key, v.point, v.draw, v.objection
+    from completed_points as p
+    inner join stored_objection_votes as v on p.run_key = v.run_key and p.point = v.point
+    where v.sustained
+),
+
+given as (
+    select o.run_id, o.run_key, o.point, o.state, o.objection, count(s.draw) as given_draws
+    from objections as o
+    left join sustained as s
+        on o.run_key = s.run_key and o.point = s.point and o.objection = s.objection
+    group by all
+),
+
+outcome_codes as (
+    select s.run_key, s.point, s.objection, d.outcome, d.winner, count(*) as n
+    from sustained as s
+    inner join stored_draws as d
+        on s.run_key = d.run_key and s.point = d.point and s.draw = d.draw
+    group by all
+),
+
+outcome_counts as (
+    select
+        c.run_key,
+        c.point,
+        c.objection,
+        outcome_label({OUTCOMES}[c.outcome + 1], p.candidates[c.winner + 1]) as label,
+        sum(c.n) as n
+    from outcome_codes as c
+    inner join completed_points as p on c.run_key = p.run_key and c.point = p.point
+    group by all
+),
+
+pair_counts as (
+    select a.run_key, a.point, a.objection, b.objection as other, count(*) as n
+    from sustained as a
+    inner join sustained as b
+        on a.run_key = b.run_key and a.point = b.point and a.draw = b.draw
+    where a.objection <> b.objection
+    group by all
+),
+
+joined as (
+    select
+        g.run_id,
+        g.point,
+        g.state as given,
+        g.given_draws,
+        'outcome' as quantity,
+        l.label as key,
+        coalesce(c.n, 0) as n
+    from given as g
+    inner join outcome_labels as l on g.run_id = l.run_id and g.point = l.point
+    left join outcome_counts as c
+        on
+            g.run_key = c.run_key and g.point = c.point and g.objection = c.objection
+            and l.label = c.label
+    union all
+    select
+        g.run_id,
+        g.point,
+        g.state,
+        g.given_draws,
+        'sustained',
+        o.state,
+        coalesce(c.n, 0)
+    from given as g
+    inner join objections as o
+        on g.run_key = o.run_key and g.point = o.point and g.objection <> o.objection
+    left join pair_counts as c
+        on
+            g.run_key = c.run_key and g.point = c.point and g.objection = c.objection
+            and o.objection = c.other
+),
+
+final as (
+    select
+        run_id,
+        point,
+        given,
+        given_draws,
+        quantity,
+        key,
+        n,
+        case when given_draws > 0 then n / given_draws end as p,
+        case when given_draws > 0 then mc_se(n, given_draws) end as se
+    from joined
 )
 
 select * from final;
