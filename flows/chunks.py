@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import BrokenExecutor
 from typing import Any
 
 import pyarrow as pa
@@ -22,6 +23,7 @@ from flows.plans import Plan, PointPlan, named
 from flows.signals import describe_stop, received
 from models.behaviour import Scenario
 from models.engine import simulate
+from models.errors import CountlabError
 from models.oracle import Exact, exact_probabilities
 from models.sampling import block_ranges, block_rng, plan_chunks
 from warehouse.frames import ChunkFacts, exact_table
@@ -29,10 +31,50 @@ from warehouse.lease import run_id_for
 from warehouse.store import begin_run, complete_run, fail_run, reopen_run, stored_chunk_starts
 from warehouse.writer import Writer
 
+LOST_WORKER_ERRORS = ("KilledWorker", "CommClosedError", "StreamClosedError")
+"""Dask's errors for a worker or connection lost (named: prefect-dask is optional)."""
+
+PERMANENT_OS_ERRORS = (
+    FileNotFoundError,
+    FileExistsError,
+    PermissionError,
+    IsADirectoryError,
+    NotADirectoryError,
+)
+"""Operating-system errors that running again would only repeat."""
+
+TASK_RETRIES = 2
+TASK_RETRY_DELAY_S = 1.0
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether a task's failure may pass when it runs again: an operating-system or network
+    error (a resource busy, a connection reset or timed out; not a missing file or a
+    permission), a broken worker pool or a lost Dask worker; never a user's mistake
+    (:class:`CountlabError`) nor a bug."""
+    if isinstance(error, (CountlabError, *PERMANENT_OS_ERRORS)):
+        return False
+    if isinstance(error, OSError | BrokenExecutor):
+        return True
+    return any(kind.__name__ in LOST_WORKER_ERRORS for kind in type(error).__mro__)
+
+
+def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
+    """The chunk tasks' ``retry_condition_fn``: retry a failed state's transient error only.
+    A chunk's rows depend on its seed and draws alone, so a retry stores the same rows."""
+    error = state.data
+    if not isinstance(error, BaseException):
+        with contextlib.suppress(Exception):
+            error = state.result(raise_on_failure=False)
+    return isinstance(error, BaseException) and is_transient(error)
+
 
 @task(
     cache_policy=NO_CACHE,
     task_run_name="point {point} draws {first_draw}+{n_draws}",
+    retries=TASK_RETRIES,
+    retry_delay_seconds=TASK_RETRY_DELAY_S,
+    retry_condition_fn=retry_if_transient,
 )
 def simulate_chunk(
     scenario: Scenario,
@@ -56,7 +98,12 @@ def simulate_chunk(
     return facts.tables()
 
 
-@task(cache_policy=NO_CACHE)
+@task(
+    cache_policy=NO_CACHE,
+    retries=TASK_RETRIES,
+    retry_delay_seconds=TASK_RETRY_DELAY_S,
+    retry_condition_fn=retry_if_transient,
+)
 def compute_exact(scenario: Scenario) -> Exact:
     """Exact probabilities from the oracle (``--exact``)."""
     return exact_probabilities(scenario)
@@ -78,11 +125,13 @@ def release_result(future: Any) -> None:
 
 
 def start_run(writer: Writer, plan: Plan) -> tuple[Plan, int]:
-    """Begin the planned run (name it, insert its rows) or reopen the sweep it resumes;
-    return the named plan and its ``run_key``."""
+    """Begin the planned run (name it, unless named, and insert its rows) or reopen the sweep
+    it resumes, in its flow run (``record.prefect_flow_run_id``); return the named plan and
+    its ``run_key``."""
     if plan.resume is not None:
-        return plan, reopen_run(writer.con, plan.resume)
-    run_id = run_id_for(plan.request.db)
+        flow_run_id = plan.record.prefect_flow_run_id
+        return plan, reopen_run(writer.con, plan.resume, prefect_flow_run_id=flow_run_id)
+    run_id = plan.record.run_id or run_id_for(plan.request.db)
     writer.name_run(run_id)
     plan = named(plan, run_id)
     return plan, begin_run(writer.con, plan.record, list(plan.rows))

@@ -71,6 +71,7 @@ def execute_run(plan: Plan, *, what: str) -> dict[str, Any]:
     ``flows.sweep.sweep``) with progress for its draws: the one place commands start flows.
     Prefect is configured here, before its first import (its settings are read then)."""
     configure_prefect()
+    flow: Any
     if what == "sweep":
         from flows.sweep import sweep_flow as flow
     else:
@@ -154,21 +155,16 @@ def run(
         sampler=sampler,
         runner=runner,
         address=address,
+        report=None if report_to is None else str(report_to),
     )
     plan = plan_run(request, force=force)  # the file is read and every mistake found here
     if report_to is not None:
         check_folder(report_to, "--report")  # a folder that cannot be made fails before the run
     check_prefect_api()
     connect(db).close()  # the warehouse opens and has the schema before any flow starts
-    summary = execute_run(plan, what="run")
-    written = []
-    if report_to is not None:
-        from reports.render import write_run_report
-
-        with writing_to(report_to, "--report"):
-            written = write_run_report(db, summary["run_id"], report_to)
+    summary = execute_run(plan, what="run")  # the flow writes the report (--report)
     if as_json:
-        print(json.dumps({**summary, "report": [str(p) for p in written]} if written else summary))
+        print(json.dumps(summary))
         return
     out.print(
         f"[bold]Run {summary['run_id']}[/bold]: {plan.draws:,} draws, seed {plan.record.seed}, "
@@ -179,7 +175,7 @@ def run(
         f"Stored in {db} as run {summary['run_id']}; e.g. countlab sql "
         f"\"select * from outcome_probabilities where run_id = '{summary['run_id']}'\""
     )
-    for path in written:
+    for path in summary.get("report", []):
         out.print(f"Report: {path}")
 
 

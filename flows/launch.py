@@ -15,13 +15,17 @@ import subprocess
 import sys
 import threading
 import urllib.request
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
-from flows.plans import Plan
+from flows.flowruns import start_flow
+from flows.plans import Plan, named
 from flows.requests import RunRequest, SweepRequest
 from flows.signals import die_with_parent, forget_child, track_child
 from warehouse.lease import new_run_id, writer_lease
+
+if TYPE_CHECKING:
+    from flows.chunks import ProgressHook
 
 QUIET_PREFECT = {
     # Only warnings and errors from Prefect itself; task and flow INFO lines are noise here.
@@ -36,10 +40,11 @@ QUIET_PREFECT = {
     "PREFECT_TELEMETRY_ENABLE_RESOURCE_METRICS": "false",
     "DO_NOT_TRACK": "1",  # no telemetry notice on a terminal with a new PREFECT_HOME
     # The temporary server Prefect starts when none runs: skip work a one-off run never
-    # uses (block registration, the task-run recorder), and allow a slow start on a busy
-    # machine instead of failing after 20 s.
+    # uses (block registration), and allow a slow start on a busy machine instead of
+    # failing after 20 s. The task-run recorder stays on, on every server: without it no
+    # task run is recorded (and turning it off saves no measurable start-up time: README,
+    # "Watching runs in Prefect").
     "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
-    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     # A local Dask cluster (--runner dask): warnings only, no dashboard chatter.
     "DASK_DISTRIBUTED__LOGGING__DISTRIBUTED": "warning",
@@ -165,15 +170,17 @@ def task_runner(request: RunRequest | SweepRequest) -> Any:
     return ThreadPoolTaskRunner(max_workers=workers)
 
 
-def launch(flow: Any, plan: Plan, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Run ``flow(plan, progress)`` on the task runner the plan's request names; return its
-    result.
+def launch(flow: Any, plan: Plan, progress: ProgressHook | None = None) -> dict[str, Any]:
+    """Run ``flow`` on the plan, on the task runner its request names (``start_flow``: the
+    flow run's parameters, name and tags, the plan and ``progress`` handed over); return
+    its result.
 
-    The writer lease is taken first: a second writer fails at once, before Prefect starts.
-    Flow heartbeats are off (they only add a second of waiting at the end of a run). With no
-    Prefect API configured, one temporary server is started here (``temporary_api``: it dies
-    with this process, even on SIGKILL) and its URL handed to any worker processes, which
-    would otherwise each start their own.
+    The run id is chosen here (a resumed sweep keeps its own), so the flow run's name has
+    it from the start. The writer lease is taken first: a second writer fails at once,
+    before Prefect starts. Flow heartbeats are off (they only add a second of waiting at
+    the end of a run). With no Prefect API configured, one temporary server is started here
+    (``temporary_api``: it dies with this process, even on SIGKILL) and its URL handed to
+    any worker processes, which would otherwise each start their own.
     """
     from prefect.settings import (
         PREFECT_API_URL,
@@ -184,18 +191,19 @@ def launch(flow: Any, plan: Plan, progress: Callable[[int], None] | None = None)
 
     configured = flow.with_options(task_runner=task_runner(plan.request))
     settings: dict[Any, Any] = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    plan = plan if plan.record.run_id else named(plan, new_run_id())
     # a second writer stops here
-    with writer_lease(plan.request.db, kind=plan.kind, run_id=plan.resume or new_run_id()):
+    with writer_lease(plan.request.db, kind=plan.kind, run_id=plan.record.run_id):
         if get_current_settings().api.url:
             with temporary_settings(settings), our_sigterm():
-                result: dict[str, Any] = configured(plan, progress)
+                result: dict[str, Any] = start_flow(configured, plan, progress)
                 return result
         with (
             temporary_api() as api_url,
             temporary_settings({**settings, PREFECT_API_URL: api_url}),
             our_sigterm(),
         ):
-            result = configured(plan, progress)
+            result = start_flow(configured, plan, progress)
             return result
 
 
@@ -205,7 +213,13 @@ def run_prefect_server(port: int) -> int:
     this process, whatever stops it (SIGKILL included)."""
     command = [sys.executable, "-m", "prefect", "server", "start"]
     command += ["--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, preexec_fn=die_with_parent)  # noqa: PLW1509 (before any thread)
+    # Its UI asks the API at PREFECT_SERVER_API_HOST:PORT (default 4200), not at --port.
+    env = {
+        **os.environ,
+        "PREFECT_SERVER_API_HOST": "127.0.0.1",
+        "PREFECT_SERVER_API_PORT": str(port),
+    }
+    process = subprocess.Popen(command, env=env, preexec_fn=die_with_parent)  # noqa: PLW1509 (before any thread)
     track_child(process.pid)
     try:
         return process.wait()

@@ -110,6 +110,7 @@ def plan_run(request: RunRequest, *, force: bool = False) -> Plan:
         sampler=check_sampler(request.sampler or config.run.sampler),
         base_dir=found.base,
         chunk_draws=request.chunk_draws,
+        scenario_name=Path(request.scenario_path).stem,
     )
     row = point_record(config, scenario, point=0, seed=seed, draws=draws)
     return Plan(request, record, (PointPlan(0, scenario, seed),), (row,))
@@ -160,6 +161,7 @@ def plan_sweep(request: SweepRequest, *, force: bool = False) -> Plan:
         base_dir=found.base,
         chunk_draws=request.chunk_draws,
         sweep_json=spec.to_json(),
+        scenario_name=Path(request.scenario_path).stem,
     )
     return Plan(request, record, tuple(points), tuple(rows))
 
@@ -270,6 +272,7 @@ def run_record(
     base_dir: Path,
     chunk_draws: int,
     sweep_json: str | None = None,
+    scenario_name: str | None = None,
 ) -> RunRecord:
     """The provenance row of a run or sweep (a sweep: its base scenario), not yet named."""
     rules = scenario.rules
@@ -293,4 +296,5 @@ def run_record(
         block_draws=BLOCK_DRAWS,
         sampler=sampler,
         countlab_version=version("countlab"),
+        scenario_name=scenario_name,
     )

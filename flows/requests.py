@@ -46,6 +46,7 @@ class RunRequest:
     sampler: str | None = None
     runner: str = "threads"
     address: str | None = None  # an existing Dask scheduler, tcp://HOST:PORT (runner dask)
+    report: str | None = None  # a folder: the run's report is written there once it completes
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,12 +32,14 @@ from typing import TYPE_CHECKING, Any
 
 from prefect import flow
 
+from flows.flowruns import label_flow_run, start_flow
 from flows.launch import configure_prefect, local_server_running, task_runner
-from flows.plans import plan_sweep
+from flows.plans import named, plan_sweep
 from flows.requests import DEFAULT_CHUNK_DRAWS, SweepRequest
 from flows.signals import hard_stop, interruption
 from flows.sweep import sweep_flow
 from models.errors import CountlabError, OptionError
+from warehouse.lease import new_run_id
 from warehouse.store import connect
 
 if TYPE_CHECKING:
@@ -69,13 +71,18 @@ def scheduled_sweep(
 
     The parameters are :class:`flows.requests.SweepRequest`'s fields (but ``resume``); the
     sweep is planned like ``countlab sweep``'s (``flows.plans.plan_sweep``) and runs as the
-    subflow ``countlab-sweep`` on the task runner ``runner`` names. Returns the sweep's
-    ``run_id`` in the warehouse, its ``seed`` and its number of ``points``.
+    subflow ``countlab-sweep`` on the task runner ``runner`` names. This flow run and the
+    subflow's are named and tagged like a sweep's (``flows.flowruns``), tagged ``scheduled``
+    too. Returns the sweep's ``run_id`` in the warehouse, its ``seed`` and its number of
+    ``points``.
     """
     options = dict(locals())
     request = SweepRequest(**{**options, "vary": tuple(options["vary"] or ())})
     plan = plan_sweep(request, force=True)  # its size was checked when serving started
-    summary = sweep_flow.with_options(task_runner=task_runner(request))(plan)
+    plan = named(plan, new_run_id())
+    label_flow_run(plan, scheduled=True)
+    configured = sweep_flow.with_options(task_runner=task_runner(request))
+    summary = start_flow(configured, plan, scheduled=True)
     return {"run_id": summary["run_id"], "seed": summary["seed"], "points": len(summary["points"])}
 
 
@@ -159,7 +166,7 @@ def _deployment_options(request: SweepRequest, cron: str, timezone: str | None) 
     options: dict[str, Any] = {
         "parameters": deployment_parameters(request),
         "description": f"countlab sweep of {request.scenario_path} into {request.db}",
-        "tags": ["countlab"],
+        "tags": ["countlab", "sweep", "scheduled"],
         # flows.serve.scheduled_sweep, importable from any directory (not a file path
         # relative to the directory serving started in)
         "entrypoint_type": EntrypointType.MODULE_PATH,

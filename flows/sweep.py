@@ -9,28 +9,37 @@ flow computes only the chunks not stored, so the finished sweep has exactly the 
 uninterrupted one would have.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: a served run gets this flow by value (cloudpickle)
+# with only the globals its code names, so its parameter's annotation must be the class
+# itself for Prefect to validate the parameter.
 
 from typing import Any
 
 from prefect import flow
 
+from flows.artifacts import record_artifacts, track_progress
 from flows.chunks import ProgressHook, execute, start_run
+from flows.flowruns import SweepParameters, handed_plan
 from flows.launch import launch
-from flows.plans import Plan, plan_resume, plan_sweep
+from flows.plans import plan_resume, plan_sweep
 from flows.requests import SweepRequest
 from warehouse.queries import read_sweep
 from warehouse.writer import Writer
 
 
-@flow(name="countlab-sweep", log_prints=False, validate_parameters=False)
-def sweep_flow(plan: Plan, progress: ProgressHook | None = None) -> dict[str, Any]:
-    """Simulate every point of a planned sweep, new or resumed (``flows.plans``); return the
+@flow(name="countlab-sweep", log_prints=False)
+def sweep_flow(parameters: SweepParameters) -> dict[str, Any]:
+    """Simulate every point of the sweep the parameters describe, new or resumed (planned
+    by ``flows.launch`` or ``flows.serve``, or from the parameters alone); return the
     sweep's summary."""
-    with Writer(plan.request.db, kind="sweep", run_id=plan.resume) as writer:
+    plan, progress = handed_plan(parameters)
+    with Writer(plan.request.db, kind="sweep", run_id=plan.record.run_id) as writer:
         plan, run_key = start_run(writer, plan)
-        execute(writer, plan, run_key=run_key, keep_rows=True, progress=progress)
-        return read_sweep(writer.con, plan.record.run_id)
+        tracked = track_progress(plan, progress)
+        execute(writer, plan, run_key=run_key, keep_rows=True, progress=tracked)
+        summary = read_sweep(writer.con, plan.record.run_id)
+    record_artifacts(plan, summary)
+    return summary
 
 
 def sweep(request: SweepRequest, progress: ProgressHook | None = None) -> dict[str, Any]:

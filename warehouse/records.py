@@ -33,6 +33,8 @@ class RunRecord:
     block_draws: int
     sampler: str
     countlab_version: str
+    scenario_name: str | None = None  # the scenario file's stem
+    prefect_flow_run_id: str | None = None  # the flow run writing it, given when it starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,8 @@ def stored_record(run: dict[str, Any]) -> RunRecord:
         block_draws=int(run["block_draws"]),
         sampler=run["sampler"],
         countlab_version=run["countlab_version"],
+        scenario_name=run.get("scenario_name"),
+        prefect_flow_run_id=run.get("prefect_flow_run_id"),
     )
 
 
@@ -92,3 +96,26 @@ def read_points(
         [run_id],
     ).fetchall()
     return [(int(p), str(js), tuple(states), int(seed)) for p, js, states, seed in rows]
+
+
+RUN_LIST_COLUMNS = (
+    "run_id",
+    "kind",
+    "scenario_name",
+    "draws",
+    "points",
+    "seed",
+    "status",
+    "started_at",
+    "finished_at",
+    "prefect_flow_run_id",
+)
+"""What ``countlab runs`` lists of each run (``runs`` columns)."""
+
+
+def read_runs(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every run and sweep in the warehouse, oldest first: :data:`RUN_LIST_COLUMNS`."""
+    rows = con.execute(
+        f"select {', '.join(RUN_LIST_COLUMNS)} from runs order by started_at, run_id"
+    ).fetchall()
+    return [dict(zip(RUN_LIST_COLUMNS, row, strict=True)) for row in rows]

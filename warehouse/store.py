@@ -213,7 +213,12 @@ def query_rows(
 
 
 def begin_run(con: duckdb.DuckDBPyConnection, record: RunRecord, points: list[PointRecord]) -> int:
-    """Insert the run's row ('running') and its points, commit; return its ``run_key``."""
+    """Insert the run's row ('running') and its points, commit; return its ``run_key``. A
+    one-line error if the warehouse has a run of that id already."""
+    if con.execute("select 1 from runs where run_id = ?", [record.run_id]).fetchone():
+        raise CountlabError(
+            f"run {record.run_id!r} is in the warehouse already: a new run needs a new id"
+        )
     con.begin()
     try:
         row = con.execute("select nextval('run_keys')").fetchone()
@@ -222,8 +227,9 @@ def begin_run(con: duckdb.DuckDBPyConnection, record: RunRecord, points: list[Po
         con.execute(
             "insert into runs (run_id, run_key, kind, scenario, scenario_hash, session, regime,"
             " denominator, rules, candidates, objection_states, seed, draws, points, sweep,"
-            " base_dir, chunk_draws, block_draws, sampler, countlab_version, started_at, status)"
-            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
+            " base_dir, chunk_draws, block_draws, sampler, countlab_version, started_at, status,"
+            " scenario_name, prefect_flow_run_id) values"
+            " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)",
             [
                 record.run_id,
                 run_key,
@@ -246,6 +252,8 @@ def begin_run(con: duckdb.DuckDBPyConnection, record: RunRecord, points: list[Po
                 record.sampler,
                 record.countlab_version,
                 datetime.now(UTC),
+                record.scenario_name,
+                record.prefect_flow_run_id,
             ],
         )
         con.executemany(
@@ -344,13 +352,17 @@ def complete_run(
         raise
 
 
-def reopen_run(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+def reopen_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, *, prefect_flow_run_id: str | None = None
+) -> int:
     """Mark a run that did not complete 'running' again, to finish it (``countlab sweep
-    --resume``); return its ``run_key``. A one-line error if it completed meanwhile."""
+    --resume``), in the flow run ``prefect_flow_run_id`` when given; return its ``run_key``.
+    A one-line error if it completed meanwhile."""
     row = con.execute(
-        "update runs set status = 'running', finished_at = null, error = null"
+        "update runs set status = 'running', finished_at = null, error = null,"
+        " prefect_flow_run_id = coalesce(?, prefect_flow_run_id)"
         " where run_id = ? and status <> 'completed' returning run_key",
-        [run_id],
+        [prefect_flow_run_id, run_id],
     ).fetchone()
     if row is None:
         raise CountlabError(f"run {run_id!r} is already completed: nothing to resume")

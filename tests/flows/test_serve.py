@@ -8,14 +8,10 @@ their environment, so nothing here changes the Prefect settings of the test proc
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,9 +20,16 @@ import duckdb
 import pytest
 
 from flows.design import point_seed
-from flows.launch import QUIET_PREFECT, local_server_running
 from flows.requests import DEFAULT_CHUNK_DRAWS
 from models.errors import CountlabError
+from tests.flows.prefect_server import (
+    free_port,
+    prefect_env,
+    recorded_flow_runs,
+    start,
+    stop,
+)
+from tests.flows.prefect_server import prefect_server as running_prefect_server
 
 SCENARIO = """
 session = "2021-01-06"
@@ -43,9 +46,8 @@ correlation = 0.3
 absent = 0.02
 """
 DRAWS = 2000
+CUSTOM_DRAWS = 1500  # a custom run of the deployment: its draws edited
 NAME = "test-serve"
-SERVER_START_TIMEOUT_S = 120.0
-PREFECT_SERVER = (sys.executable, "-m", "prefect", "server", "start")  # as `countlab server`
 
 SERVE = """
 import json
@@ -101,7 +103,19 @@ with get_client(sync_client=True) as client:
             break
         time.sleep(0.5)
     out["scheduled"] = scheduled
-run = run_deployment(name, timeout=150, poll_interval=1, as_subflow=False)
+    # the form the UI renders for a custom run: one typed field per parameter
+    out["form"] = {
+        key: field.get("anyOf", [field])
+        for key, field in deployment.parameter_openapi_schema["properties"].items()
+    }
+run = run_deployment(
+    name,
+    parameters={"draws": int(sys.argv[2])},  # a custom run: merged into the deployment's
+    timeout=150,
+    poll_interval=1,
+    as_subflow=False,
+)
+out["id"] = str(run.id)
 out["state"] = run.state.type.value if run.state else None
 out["message"] = run.state.message if run.state else None
 print(json.dumps(out))
@@ -117,77 +131,22 @@ with get_client(sync_client=True) as client:
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def scenario(tmp_path: Path) -> Path:
     path = tmp_path / "scheduled.toml"
     path.write_text(SCENARIO)
     return path
 
 
-def prefect_env(home: Path, **extra: str) -> dict[str, str]:
-    """This process's environment without its Prefect API, quiet, with its own home."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    return {**env, **QUIET_PREFECT, "PREFECT_HOME": str(home), **extra}
-
-
-def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """Start ``args`` in its own process group, output to ``log``."""
-    with log.open("wb") as sink:
-        return subprocess.Popen(
-            args,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop a process started by :func:`start` and every process of its group."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    time.sleep(0.2)
-    with contextlib.suppress(ProcessLookupError):  # what the leader left behind
-        os.killpg(process.pid, signal.SIGKILL)
-
-
 @pytest.fixture
 def prefect_server(tmp_path: Path) -> Iterator[str]:
     """A real ``prefect server start`` on a free port of 127.0.0.1; yields its API URL."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/api"
-    home = tmp_path / "server-home"
-    home.mkdir()
-    log = tmp_path / "prefect-server.log"
-    server = start(
-        [*PREFECT_SERVER, "--host", "127.0.0.1", "--port", str(port)],
+    with running_prefect_server(
+        tmp_path,
+        not_up=pytest.fail,
         # The scheduler looks at new deployments every second (default: 5 s).
-        prefect_env(home, PREFECT_SERVER_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS="1"),
-        log,
-    )
-    try:
-        started = time.monotonic()
-        while not local_server_running(url, timeout=1.0):
-            if server.poll() is not None:
-                pytest.fail(f"prefect server exited:\n{log.read_text()[-3000:]}")
-            if time.monotonic() - started > SERVER_START_TIMEOUT_S:
-                pytest.fail(f"prefect server not up after {SERVER_START_TIMEOUT_S:.0f} s")
-            time.sleep(0.25)
+        PREFECT_SERVER_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS="1",
+    ) as url:
         yield url
-    finally:
-        stop(server)
 
 
 @pytest.mark.slow
@@ -222,7 +181,12 @@ def test_a_served_sweep_is_scheduled_and_a_run_stores_the_sweep(tmp_path, prefec
     )
     try:
         client = subprocess.run(
-            [sys.executable, str(tmp_path / "client.py"), f"countlab-scheduled-sweep/{NAME}"],
+            [
+                sys.executable,
+                str(tmp_path / "client.py"),
+                f"countlab-scheduled-sweep/{NAME}",
+                str(CUSTOM_DRAWS),
+            ],
             env=env,
             capture_output=True,
             text=True,
@@ -272,17 +236,23 @@ def test_a_served_sweep_is_scheduled_and_a_run_stores_the_sweep(tmp_path, prefec
     for when in result["scheduled"]:
         start_time = datetime.fromisoformat(when).astimezone(UTC)
         assert (start_time.hour, start_time.minute) == (hour, 0)
+    # the form for a custom run: typed fields (draws a number or none, vary a list of text)
+    assert {"type": "integer"} in result["form"]["draws"]
+    assert any(f.get("type") == "array" for f in result["form"]["vary"])
     assert result["state"] == "COMPLETED", f"{result}\nserve.log:\n{served[-3000:]}"
 
     con = duckdb.connect(str(db), read_only=True)
     try:
-        runs = con.execute("select run_id, kind, status, points, draws, seed from runs").fetchall()
+        runs = con.execute(
+            "select run_id, kind, status, points, draws, seed, prefect_flow_run_id from runs"
+        ).fetchall()
         assert len(runs) == 1
-        run_id, kind, status, points, draws, seed = runs[0]
-        assert (kind, status, points, draws) == ("sweep", "completed", 2, DRAWS)
+        run_id, kind, status, points, draws, seed, flow_run_id = runs[0]
+        # the custom run's edited draws, the deployment's other parameters
+        assert (kind, status, points, draws) == ("sweep", "completed", 2, CUSTOM_DRAWS)
         assert 0 <= seed < 2**63  # a fresh seed: neither --seed nor [run] seed was given
         assert con.execute("select count(*) from draws where run_id = ?", [run_id]).fetchone() == (
-            2 * DRAWS,
+            2 * CUSTOM_DRAWS,
         )
         points_of_run = con.execute(
             "select point, param_values['votes.senate.D'], seed from sweep_points "
@@ -292,6 +262,24 @@ def test_a_served_sweep_is_scheduled_and_a_run_stores_the_sweep(tmp_path, prefec
         assert points_of_run == [(0, 0.1, point_seed(seed, 0)), (1, 0.3, point_seed(seed, 1))]
     finally:
         con.close()
+
+    # Both flow runs, the scheduled one and its countlab-sweep subflow, are named after the
+    # sweep and tagged scheduled; the subflow wrote the sweep, its chunks as task runs, and
+    # left its artifacts.
+    flow_runs = {r["id"]: r for r in recorded_flow_runs(env, tmp_path, task_runs=2)}
+    title = f"sweep {run_id} · scheduled (2 points)"
+    parent, child = flow_runs[result["id"]], flow_runs[flow_run_id]
+    for flow_run in (parent, child):
+        assert flow_run["name"] == title
+        for tag in ("countlab", "sweep", "scheduled", "session:2021-01-06", "regime:eca1887"):
+            assert tag in flow_run["tags"], flow_run
+    assert child["parent_task_run_id"]
+    assert child["parameters"]["parameters"]["run_id"] == run_id
+    assert child["parameters"]["parameters"]["draws"] == CUSTOM_DRAWS
+    assert child["task_runs"] == [f"point {p} draws 0+{CUSTOM_DRAWS}" for p in (0, 1)]
+    kinds = {(a["key"], a["type"]) for a in child["artifacts"]}
+    assert (f"countlab-sweep-{run_id}", "markdown") in kinds
+    assert (f"countlab-sweep-{run_id}-outcomes", "table") in kinds
 
 
 def test_build_deployment_registers_nothing_and_names_the_file(tmp_path, monkeypatch):

@@ -36,7 +36,10 @@ create table if not exists runs (
     started_at timestamptz not null,
     finished_at timestamptz,
     status varchar not null check (status in ('running', 'completed', 'failed', 'interrupted')),
-    error varchar
+    error varchar,
+    -- where to watch it (issue 16; null in runs stored before)
+    scenario_name varchar,            -- the scenario file's stem
+    prefect_flow_run_id varchar       -- the Prefect flow run that wrote it (a resumed sweep: the last)
 );
 
 create table if not exists sweep_points (

@@ -17,7 +17,7 @@ alter table exact_probabilities rename to exact_probabilities_v1;
 
 {TABLES}
 
-insert into runs
+insert into runs by name  -- the columns added since (schema 6: scenario_name, ...) are null
 select
     run_id,
     row_number() over (order by started_at, run_id) as run_key,
