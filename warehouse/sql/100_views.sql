@@ -341,6 +341,10 @@ select * from final;
 -- each outcome label (quantity 'outcome', key: every label, p = 0 when never) and of each
 -- other objection being sustained too (quantity 'sustained', key: its state): n of the
 -- given draws, p = n / given_draws, se; p and se null when it is never sustained.
+-- Scales with the run, not the warehouse (issue 17): every step carries run_id and joins on
+-- it, and `sustained` is inlined where it is read (not materialized once for all runs), so
+-- a `where run_id = ...` reaches the stored_* scans as a filter on the run's key (checked
+-- by tests/warehouse/test_run_scaling.py).
 create or replace view conditional_probabilities as
 with
 objections as (
@@ -353,32 +357,44 @@ objections as (
     from completed_points
 ),
 
-sustained as (
-    select v.run_key, v.point, v.draw, v.objection
+sustained as not materialized (
+    select p.run_id, v.run_key, v.point, v.draw, v.objection
     from completed_points as p
     inner join stored_objection_votes as v on p.run_key = v.run_key and p.point = v.point
     where v.sustained
 ),
 
-given as (
-    select o.run_id, o.run_key, o.point, o.state, o.objection, count(s.draw) as given_draws
-    from objections as o
-    left join sustained as s
-        on o.run_key = s.run_key and o.point = s.point and o.objection = s.objection
+given_counts as (
+    select run_id, run_key, point, objection, count(*) as given_draws
+    from sustained
     group by all
 ),
 
-outcome_codes as (
-    select s.run_key, s.point, s.objection, d.outcome, d.winner, count(*) as n
+given as (
+    select
+        o.run_id,
+        o.run_key,
+        o.point,
+        o.state,
+        o.objection,
+        coalesce(c.given_draws, 0) as given_draws
+    from objections as o
+    left join given_counts as c
+        on o.run_id = c.run_id and o.point = c.point and o.objection = c.objection
+),
+
+outcome_codes as (  -- the draws by run too: filtered by the run's key even when none is given
+    select s.run_id, s.run_key, s.point, s.objection, d.outcome, d.winner, count(*) as n
     from sustained as s
+    inner join completed_points as p on s.run_id = p.run_id and s.point = p.point
     inner join stored_draws as d
-        on s.run_key = d.run_key and s.point = d.point and s.draw = d.draw
+        on p.run_key = d.run_key and p.point = d.point and s.draw = d.draw
     group by all
 ),
 
 outcome_counts as (
     select
-        c.run_key,
+        c.run_id,
         c.point,
         c.objection,
         outcome_label({OUTCOMES}[c.outcome + 1], p.candidates[c.winner + 1]) as label,
@@ -389,7 +405,7 @@ outcome_counts as (
 ),
 
 pair_counts as (
-    select a.run_key, a.point, a.objection, b.objection as other, count(*) as n
+    select a.run_id, a.point, a.objection, b.objection as other, count(*) as n
     from sustained as a
     inner join sustained as b
         on a.run_key = b.run_key and a.point = b.point and a.draw = b.draw
@@ -410,7 +426,7 @@ joined as (
     inner join outcome_labels as l on g.run_id = l.run_id and g.point = l.point
     left join outcome_counts as c
         on
-            g.run_key = c.run_key and g.point = c.point and g.objection = c.objection
+            g.run_id = c.run_id and g.point = c.point and g.objection = c.objection
             and l.label = c.label
     union all
     select
@@ -423,10 +439,10 @@ joined as (
         coalesce(c.n, 0)
     from given as g
     inner join objections as o
-        on g.run_key = o.run_key and g.point = o.point and g.objection <> o.objection
+        on g.run_id = o.run_id and g.point = o.point and g.objection <> o.objection
     left join pair_counts as c
         on
-            g.run_key = c.run_key and g.point = c.point and g.objection = c.objection
+            g.run_id = c.run_id and g.point = c.point and g.objection = c.objection
             and o.objection = c.other
 ),
 
@@ -463,36 +479,46 @@ select
     unnest(range(len(p.slate_states))) as i
 from completed_points as p;
 
--- Each point's per-draw code lists (counted slates, remand answers: one code per slate
--- state), counted by slate state and code; the two views below read it. Draws are grouped
--- by their whole list first, so only the distinct lists are unnested.
+-- Each completed point's per-draw code lists (counted slates, remand answers: one code per
+-- slate state), counted by slate state and code; the two views below read it. Draws are
+-- grouped by their whole list first, so only the distinct lists are unnested. Read by
+-- run_id, the run's key reaches the stored_draws scan (issue 17; run_id in every step).
 create or replace view point_slate_codes as
 with
 lists as (
-    select run_key, point, 'slate' as list, counted_slates::smallint[] as codes, count(*) as n
-    from stored_draws
-    where counted_slates is not null
+    select
+        p.run_id,
+        d.run_key,
+        d.point,
+        'slate' as list,
+        d.counted_slates::smallint[] as codes,
+        count(*) as n
+    from completed_points as p
+    inner join stored_draws as d on p.run_key = d.run_key and p.point = d.point
+    where d.counted_slates is not null
     group by all
     union all
-    select run_key, point, 'answer', remand_answers::smallint[], count(*)
-    from stored_draws
-    where remand_answers is not null
+    select p.run_id, d.run_key, d.point, 'answer', d.remand_answers::smallint[], count(*)
+    from completed_points as p
+    inner join stored_draws as d on p.run_key = d.run_key and p.point = d.point
+    where d.remand_answers is not null
     group by all
 ),
 
 codes as (
-    select run_key, point, list, n, unnest(codes) as code, unnest(range(len(codes))) as i
+    select
+        run_id, run_key, point, list, n, unnest(codes) as code, unnest(range(len(codes))) as i
     from lists
 )
 
-select run_key, point, list, i, code, sum(n) as n
+select run_id, run_key, point, list, i, code, sum(n) as n
 from codes
 group by all;
 
 create or replace view slate_probabilities as
 with
 counts as (
-    select run_key, point, i, code, n from point_slate_codes where list = 'slate'
+    select run_id, run_key, point, i, code, n from point_slate_codes where list = 'slate'
 ),
 
 slates as (
@@ -514,24 +540,26 @@ final as (
     from point_slate_states as s
     cross join slates as l
     left join counts as c
-        on s.run_key = c.run_key and s.point = c.point and s.i = c.i and l.code = c.code
+        on
+            s.run_id = c.run_id and s.run_key = c.run_key and s.point = c.point and s.i = c.i
+            and l.code = c.code
 )
 
 select * from final;
 
 create or replace view remand_answers as
 with
-counts as (
-    select run_key, point, i, code, n from point_slate_codes where list = 'answer' and code >= 0
+counts as not materialized (  -- read twice, by run
+    select run_id, run_key, point, i, code, n
+    from point_slate_codes
+    where list = 'answer' and code >= 0
 ),
 
-remanded as (
-    select s.*
+remanded as (  -- a join, not `exists`: a filter on run_id reaches both sides
+    select distinct s.*
     from point_slate_states as s
-    where exists (
-        select 1 from counts as c
-        where c.run_key = s.run_key and c.point = s.point and c.i = s.i
-    )
+    inner join counts as c
+        on c.run_id = s.run_id and c.run_key = s.run_key and c.point = s.point and c.i = s.i
 ),
 
 answers as (
@@ -553,7 +581,9 @@ final as (
     from remanded as s
     cross join answers as a
     left join counts as c
-        on s.run_key = c.run_key and s.point = c.point and s.i = c.i and a.code = c.code
+        on
+            s.run_id = c.run_id and s.run_key = c.run_key and s.point = c.point and s.i = c.i
+            and a.code = c.code
 )
 
 select * from final;
