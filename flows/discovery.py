@@ -21,7 +21,8 @@ from rich.table import Table
 
 from models.discovery import Box, Step, find_boxes, search_box
 from models.errors import CountlabError, OptionError
-from reports.discovery import restriction_words, target_words
+from reports.discovery import restriction_words
+from reports.sensitivity import target_title
 from warehouse.analyses import store_boxes
 from warehouse.queries import read_run, read_sweep
 from warehouse.store import connect_read_only
@@ -127,7 +128,7 @@ def read_points(db: str | Path, run_id: str, target: str) -> Points:
         ],
         dtype=np.float64,
     ).reshape(len(points), len(keys))
-    return Points(keys=keys, x=x, p=p, target=name, what=target_words(name))
+    return Points(keys=keys, x=x, p=p, target=name, what=target_title(name))
 
 
 def _bound(value: float, key: Key) -> Value:

@@ -11,13 +11,8 @@ from typing import Any
 import duckdb
 
 from reports import charts
+from reports.sensitivity import target_title
 from warehouse.analyses import read_boxes
-
-
-def target_words(target: str) -> str:
-    """A stored target as a probability: ``P(electors:biden)``, ``P(AZ sustained)``."""
-    is_outcome = ":" in target or target == "no_choice"
-    return f"P({target})" if is_outcome else f"P({target} sustained)"
 
 
 def _value(value: Any) -> str:
@@ -48,7 +43,7 @@ def discovery_data(
             {
                 "target": row["target"],
                 "level": row["level"],
-                "what": target_words(row["target"]),
+                "what": target_title(row["target"]),
                 "boxes": [],
                 "steps": {},
             },

@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from reports.discovery import restriction_words, target_words
+from reports.discovery import restriction_words
+from reports.sensitivity import target_title
 from tests.flows.cli_helpers import run_cli
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -252,9 +253,9 @@ def test_restrictions_and_targets_in_words():
     assert words == f"{KEY} in [0.55, 1] and regime in {{ecra2022}}"
     assert restriction_words({"rules.flag": [True]}, numeric=()) == "rules.flag in {true}"
     assert restriction_words({}, numeric=()) == "everywhere (no key restricted)"
-    assert target_words("AZ") == "P(AZ sustained)"
-    assert target_words("electors:biden") == "P(electors:biden)"
-    assert target_words("no_choice") == "P(no_choice)"
+    assert target_title("AZ") == "P(AZ sustained)"
+    assert target_title("electors:biden") == "P(electors:biden)"
+    assert target_title("no_choice") == "P(no_choice)"
 
 
 def test_when_no_box_is_dense_enough_the_output_says_how_dense_one_can_be(capsys):
