@@ -99,7 +99,9 @@ ForceOption = Annotated[
 SamplerOption = Annotated[
     str | None,
     typer.Option(
-        "--sampler", help="grouped (binomial counts) or members (one uniform per member)."
+        "--sampler",
+        help="compiled (default: the grouped law, numba kernels), grouped (binomial counts, "
+        "numpy) or members (one uniform per member, numpy).",
     ),
 ]
 

@@ -45,6 +45,7 @@ from models.errors import CountlabError, InputError
 from models.remand_model import PRESET_RULES
 from models.roster import CHAMBERS
 from models.rules import GROUNDS, SWITCHES, Rules, rules_with
+from models.sampling import DEFAULT_SAMPLER
 from models.session import Session
 from models.states import STATE_INDEX
 from models.tally import Rejection, build_targets
@@ -95,7 +96,7 @@ class RunDefaults(Strict):
 
     draws: int | None = Field(default=None, ge=1, le=HARD_MAX_DRAWS)
     seed: int | None = Field(default=None, ge=0, le=MAX_SEED)
-    sampler: Literal["grouped", "members"] = "grouped"
+    sampler: Literal["compiled", "grouped", "members"] = DEFAULT_SAMPLER
 
 
 class ScenarioConfig(Strict):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from models.behaviour import Scenario, group_members
-from models.members import sample_member_effects, vote_thresholds
+from models.behaviour import Scenario
+from models.chamber_votes import compiled_members, sample_chamber
+from models.members import sample_member_effects
 from models.pivotal import tally_flips
 from models.remand_model import (
     VOTE_ALTERNATE,
@@ -19,22 +21,17 @@ from models.remand_model import (
 )
 from models.rules import chamber_agrees, is_in_order, is_sustained
 from models.sampling import (
-    binomial_table,
+    DEFAULT_SAMPLER,
+    SAMPLERS,
     defection_sampler,
-    draw_binomial,
     sample_events,
     sample_remand,
     sample_shocks,
     sample_signers,
-    sample_votes_grouped,
-    sample_votes_members,
-    sample_votes_thresholds,
 )
 from models.tally import Tally, tally
 
-SAMPLERS = ("grouped", "members")
-"""``grouped``: binomial counts per (group, probability) subgroup; ``members``: one uniform per
-member per objection. Same distribution, different random streams."""
+__all__ = ["DEFAULT_SAMPLER", "SAMPLERS", "Draws", "sample_chamber", "simulate"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -65,109 +62,12 @@ class Draws:
         return int(self.raised.shape[0])
 
 
-def sample_chamber(
-    scenario: Scenario,
-    chamber: str,
-    shocks: NDArray[np.float64],
-    *,
-    sampler: str,
-    rng: np.random.Generator,
-    n_questions: int | None = None,
-    effects: NDArray[np.float64] | None = None,
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Draw ``(n_draws, K)`` yes and no counts of ``chamber`` on every objection (or on
-    ``n_questions`` average questions with the same propensities); ``effects`` ``(D, M)``:
-    the draw's member effects (member model with ``tau > 0``)."""
-    k = scenario.n_objections if n_questions is None else n_questions
-    if scenario.has_member_model:
-        return _sample_member_model(
-            scenario,
-            chamber,
-            shocks,
-            effects,
-            sampler=sampler,
-            rng=rng,
-            average=n_questions is not None,
-            n_questions=k,
-        )
-    if sampler == "grouped":
-        return sample_votes_grouped(
-            scenario.subgroups(chamber, scenario.p_sustain),
-            shocks,
-            n_objections=k,
-            correlation=scenario.correlation,
-            p_absent=scenario.p_absent,
-            rng=rng,
-        )
-    sworn = scenario.session.roster.sworn_in(chamber)
-    return sample_votes_members(
-        scenario.p_sustain[sworn],
-        scenario.shock_group()[sworn],
-        shocks,
-        n_objections=k,
-        correlation=scenario.correlation,
-        p_absent=scenario.p_absent,
-        rng=rng,
-    )
-
-
-def _sample_member_model(
-    scenario: Scenario,
-    chamber: str,
-    shocks: NDArray[np.float64],
-    effects: NDArray[np.float64] | None,
-    *,
-    sampler: str,
-    rng: np.random.Generator,
-    average: bool,
-    n_questions: int,
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """The member model's votes (models.members): on the objections, or on ``n_questions``
-    average questions (``average``). ``members``: every sworn member draws. ``grouped``:
-    members who always or never sustain (p 0 or 1) are counted per (caucus, p) subgroup,
-    only their presence drawn; every other member draws their own."""
-    tau, shift = scenario.chamber_member_model(chamber)
-    if average:
-        shift = None
-    sworn = np.flatnonzero(scenario.session.roster.sworn_in(chamber))
-    p = scenario.p_sustain[sworn]
-    group = scenario.shock_group()[sworn]
-    n_draws = shocks.shape[0]
-    yeas = np.zeros((n_draws, n_questions), dtype=np.int64)
-    nays = np.zeros((n_draws, n_questions), dtype=np.int64)
-    drawn = np.ones(sworn.size, dtype=np.bool_)
-    if sampler == "grouped":
-        drawn = (p > 0.0) & (p < 1.0)
-        fixed = group_members(p[~drawn], group[~drawn])
-        for j in range(fixed.size.size):
-            size = int(fixed.size[j])
-            present = (
-                draw_binomial(binomial_table(size, 1.0 - scenario.p_absent), yeas.shape, rng=rng)
-                if scenario.p_absent > 0.0
-                else np.full(yeas.shape, size, dtype=np.int64)
-            )
-            if fixed.probability[j] == 1.0:
-                yeas += present
-            else:
-                nays += present
-    if drawn.any():
-        yes, no = sample_votes_thresholds(
-            vote_thresholds(p[drawn], shift, n_questions),
-            group[drawn],
-            shocks,
-            None if effects is None else effects[:, sworn[drawn]],
-            correlation=scenario.correlation,
-            member_correlation=tau,
-            p_absent=scenario.p_absent,
-            rng=rng,
-        )
-        yeas += yes
-        nays += no
-    return yeas, nays
-
-
 def simulate(
-    scenario: Scenario, *, n_draws: int, rng: np.random.Generator, sampler: str = "grouped"
+    scenario: Scenario,
+    *,
+    n_draws: int,
+    rng: np.random.Generator,
+    sampler: str = DEFAULT_SAMPLER,
 ) -> Draws:
     """Draw ``n_draws`` joint sessions and count each one.
 
@@ -193,11 +93,13 @@ def simulate(
     roster = scenario.session.roster
     k = scenario.n_objections
     shocks = sample_shocks(n_draws, rng=rng)
-    effects = (
-        sample_member_effects(n_draws, roster.n_members, rng=rng)
-        if max(scenario.member_correlation) > 0.0
-        else None
-    )
+    effects = None  # (D, M) normals, or the compiled sampler's seed of them (kernel_members)
+    if max(scenario.member_correlation) > 0.0:
+        effects = (
+            compiled_members().effect_seed(rng)
+            if sampler == "compiled"
+            else sample_member_effects(n_draws, roster.n_members, rng=rng)
+        )
     raised = sample_events(scenario.p_raise, n_draws, rng=rng)
     if scenario.p_sign is not None:
         signers = {
@@ -291,7 +193,7 @@ def simulate(
 def _draw_slates(
     scenario: Scenario,
     shocks: NDArray[np.float64],
-    effects: NDArray[np.float64] | None,
+    effects: NDArray[Any] | None,
     sampler: str,
     rng: np.random.Generator,
 ) -> tuple[NDArray[np.int64], NDArray[np.int8], NDArray[np.int8]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,6 +19,15 @@ from scipy.special import bdtr
 from models.behaviour import N_GROUPS, Subgroups, conditional_probability
 from models.members import member_vote_probability
 from models.remand_model import CONTROL_D, CONTROL_R, RemandModel
+
+SAMPLERS = ("compiled", "grouped", "members")
+"""``grouped``: binomial counts per (group, probability) subgroup; ``members``: one uniform per
+member per objection; ``compiled``: the grouped sampler's law drawn by numba kernels
+(:mod:`models.kernel`). Same distribution, different random streams; the two numpy ones are
+the reference implementations."""
+DEFAULT_SAMPLER: Literal["compiled"] = "compiled"
+"""What ``simulate``, ``countlab run`` and sweeps use unless told otherwise (``--sampler``,
+``[run] sampler``)."""
 
 BLOCK_DRAWS = 1 << 15
 """Draws per random stream (32,768): the unit of reproducibility."""

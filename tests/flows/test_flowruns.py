@@ -161,7 +161,7 @@ def test_the_flows_parameter_schema_is_a_typed_form():
         assert fields["draws"]["type"] == "integer"
         assert fields["seed"]["type"] == "integer"
         assert {"type": "string"} in fields["scenario_path"]["anyOf"]
-        assert fields["sampler"]["description"] == "One of grouped, members."
+        assert fields["sampler"]["description"] == "One of compiled, grouped, members."
     assert schema["definitions"]["SweepParameters"]["properties"]["vary"]["type"] == "array"
 
 

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from flows.requests import RunRequest
-from models.sampling import BLOCK_DRAWS
+from models.sampling import BLOCK_DRAWS, SAMPLERS
 from tests.flows.cli_helpers import run_cli
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -94,7 +94,7 @@ FLIPPED = (
 )
 
 
-@pytest.mark.parametrize("sampler", ["grouped", "members"])
+@pytest.mark.parametrize("sampler", SAMPLERS)
 def test_flipped_columns_are_the_same_whatever_the_chunking(scenario, tmp_path, sampler):
     from flows.run import run
 

@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from models.sampling import DEFAULT_SAMPLER
 from tests.flows.prefect_server import prefect_env, prefect_server, recorded_flow_runs
 from tests.flows.test_report_browser import ARTIFACTS, CHROMIUM, chromium
 
@@ -138,7 +139,7 @@ def test_flow_runs_are_named_tagged_recorded_and_joined_to_the_warehouse(served)
     assert (parameters["draws"], parameters["seed"], parameters["sampler"]) == (
         RUN_DRAWS,
         11,
-        "grouped",
+        DEFAULT_SAMPLER,
     )
     assert parameters["scenario_path"].endswith("contested.toml")
     assert len(parameters["scenario_hash"]) == 64

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from flows.requests import RunRequest
-from models.sampling import BLOCK_DRAWS
+from models.sampling import BLOCK_DRAWS, DEFAULT_SAMPLER
 from tests.flows.cli_helpers import run_cli
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -90,7 +90,7 @@ def test_flow_stores_every_draw_and_summarizes(scenario, tmp_path):
     status, sampler, hash_ = con.execute(
         "select status, sampler, scenario_hash from runs"
     ).fetchone()
-    assert (status, sampler) == ("completed", "grouped")
+    assert (status, sampler) == ("completed", DEFAULT_SAMPLER)
     assert len(hash_) == 64
     # every vote taken adds up to no more than the sworn members (431 House, 99 Senate)
     assert con.execute(

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 
 SESSION = "2021-01-06"
 MEMBERS_CSV = Path(models.__file__).parent / "data" / "sessions" / SESSION / "members.csv"
-N_DRAWS = {"grouped": 60_000, "members": 20_000}
+N_DRAWS = {"compiled": 60_000, "grouped": 60_000, "members": 20_000}
 """Draws per sampler: the members sampler draws one uniform per member and objection."""
 SEED = 20210106
 OBJECTIONS = {"AZ": 1.0, "PA": 0.9, "GA": 0.6}
