@@ -1,6 +1,8 @@
 """A digest of every array the engine returned before the pivotal re-tally (issue 15), to
 hold the stored columns bit for bit: :data:`RECORDED` was computed with the code of commit
-9e7e574 (before ``Draws.flipped_*`` existed) and the numpy of ``uv.lock``."""
+9e7e574 (before ``Draws.flipped_*`` existed) and the numpy of ``uv.lock``; its compiled
+sampler's entries (issue 17) with the code of commit 8d73315 and the numba of ``uv.lock``
+(a change of the kernels that changes a bit of a stored run fails here)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ import numpy as np
 from flows.scenario import to_scenario, validate_scenario
 from models.behaviour import Scenario
 from models.engine import Draws, simulate
-from models.sampling import block_rng
+from models.sampling import SAMPLERS, block_rng
+
+__all__ = ["RECORDED", "SAMPLERS", "digest", "run", "scenario"]
 
 VOTES = {
     "house": {"R": 0.95, "D": 0.4},
@@ -50,7 +54,6 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "contingent": {"defection": 0.05},
     },
 }
-SAMPLERS = ("grouped", "members")
 N_DRAWS = 3000
 SEED, BLOCK = 11, 2
 
@@ -61,6 +64,9 @@ RECORDED = {
     "returns:members": "98be92ca2c949cea67739aa779bc7c4b2806b3bdec55217f2c0e89080e3eefa3",
     "remand:grouped": "abd34c172a4b73228a43d6e7e4c1aceb26f104de4a3aa45876365bd0abaacfc1",
     "remand:members": "abd34c172a4b73228a43d6e7e4c1aceb26f104de4a3aa45876365bd0abaacfc1",
+    "defections:compiled": "4e3900e2a950681413c78ce1c3bd6a7e5cd37e3a0ec489b8540d186759faa6ad",
+    "returns:compiled": "d9f50edc2aea5779c57c3a956675992be57dcd9acc29792fcdff55c7e7a145ef",
+    "remand:compiled": "abd34c172a4b73228a43d6e7e4c1aceb26f104de4a3aa45876365bd0abaacfc1",
 }
 
 
