@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from flows.chunks import warm_kernels
 from flows.flowruns import start_flow
 from flows.plans import Plan, named
 from flows.requests import RunRequest, SweepRequest
@@ -194,6 +195,7 @@ def launch(flow: Any, plan: Plan, progress: ProgressHook | None = None) -> dict[
     plan = plan if plan.record.run_id else named(plan, new_run_id())
     # a second writer stops here
     with writer_lease(plan.request.db, kind=plan.kind, run_id=plan.record.run_id):
+        warm_kernels(plan)  # compiled kernels load while Prefect starts
         if get_current_settings().api.url:
             with temporary_settings(settings), our_sigterm():
                 result: dict[str, Any] = start_flow(configured, plan, progress)
