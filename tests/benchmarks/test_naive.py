@@ -22,7 +22,7 @@ from models.behaviour import Scenario
 from models.contingent import NO_ONE
 from models.engine import simulate
 from models.outcomes import OUTCOMES
-from models.sampling import block_rng
+from models.sampling import SAMPLERS, block_rng
 
 OVERRIDES = SCENARIO.parent / "overrides.csv"
 TEXT = f"""
@@ -51,6 +51,12 @@ def scenario() -> Scenario:
     return to_scenario(parse_scenario(TEXT, source="test.toml"), base=Path(), source="test.toml")
 
 
+@pytest.fixture(scope="module")
+def naive(scenario: Scenario) -> list:
+    """The pure-Python reference's draws, once for every sampler compared with them."""
+    return simulate_naive(scenario, N_NAIVE, seed=1)
+
+
 def engine_labels(scenario: Scenario, draws) -> list[str]:
     keys = scenario.session.candidate_keys
     return [
@@ -65,9 +71,9 @@ def assert_close(p_naive: float, p_engine: float, what: str) -> None:
     assert abs(p_naive - p_engine) <= 4 * se, f"{what}: naive {p_naive}, engine {p_engine}"
 
 
-def test_naive_reference_agrees_with_the_engine(scenario):
-    naive = simulate_naive(scenario, N_NAIVE, seed=1)
-    engine = simulate(scenario, n_draws=N_ENGINE, rng=block_rng(2, 0))
+@pytest.mark.parametrize("sampler", SAMPLERS)
+def test_naive_reference_agrees_with_the_engine(scenario, naive, sampler):
+    engine = simulate(scenario, n_draws=N_ENGINE, rng=block_rng(2, 0), sampler=sampler)
     naive_sustained = np.array([d.sustained for d in naive], dtype=float).mean(axis=0)
     naive_raised = np.array([d.raised for d in naive], dtype=float).mean(axis=0)
     for k, state in enumerate(scenario.states):
