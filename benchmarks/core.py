@@ -1,5 +1,6 @@
 """The tally core against its floors: ``draws_per_s_core``, ``two_core_speedup``,
-``rng_floor_draws_per_s`` and ``naive_speedup`` (definitions in :mod:`benchmarks.bench`).
+``rng_floor_draws_per_s`` (and the calibrated scenario's floor) and ``naive_speedup``
+(definitions in :mod:`benchmarks.bench`).
 
 Each worker prepares (imports, loads, warms up), says it is ready and waits for the start
 signal, does its fixed amount of work and reports how much; the parent times from the
@@ -108,11 +109,17 @@ def core_rate(n_processes: int, draws_per_process: int, scenario: Path = SCENARI
     return draws / elapsed
 
 
-def rng_floor_rate(n_floats_per_process: int, per_draw: int) -> float:
-    """Draws per second if a draw were only ``per_draw`` float32 uniforms (2 processes)."""
+def rng_floats_rate(n_floats_per_process: int) -> float:
+    """float32 uniforms per second (2 processes, aggregate): the RNG floor, measured once;
+    over a scenario's floats per draw it is that scenario's floor in draws per second."""
     args = [(p, n_floats_per_process) for p in range(PROCESSES)]
     floats, elapsed = _in_parallel(_rng_worker, args)
-    return floats / elapsed / per_draw
+    return floats / elapsed
+
+
+def rng_floor_rate(n_floats_per_process: int, per_draw: int) -> float:
+    """Draws per second if a draw were only ``per_draw`` float32 uniforms (2 processes)."""
+    return rng_floats_rate(n_floats_per_process) / per_draw
 
 
 def naive_rate(scenario: Scenario, n_draws: int) -> float:

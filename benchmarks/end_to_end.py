@@ -14,6 +14,10 @@ from typing import Any
 from benchmarks.scenarios import SCENARIO, SEED
 from flows.requests import RunRequest
 
+END_TO_END_DB = "end-to-end.duckdb"
+"""The end-to-end runs' warehouse in the benchmark's folder (two runs; the first is the
+source of ``summary_scale_ratio``)."""
+
 
 def _reader_worker(db: str, stop: Any, results: Any) -> None:
     """Query ``db`` in a loop until ``stop`` is set; put (queries, failures, longest wait)."""
@@ -61,17 +65,17 @@ def _end_to_end_worker(
         return elapsed
 
     run(request(1_000, "warm-up.duckdb"))  # starts Prefect's API, imports, creates the flow
-    alone = timed("end-to-end.duckdb")
+    alone = timed(END_TO_END_DB)
     ctx = mp.get_context("spawn")
     stop, reader_results = ctx.Event(), ctx.Queue()
     reader = ctx.Process(
         target=_reader_worker,
-        args=(str(Path(folder) / "end-to-end.duckdb"), stop, reader_results),
+        args=(str(Path(folder) / END_TO_END_DB), stop, reader_results),
     )
     reader.start()
     try:
         time.sleep(1.0)  # the reader is querying before the run starts
-        beside = timed("end-to-end.duckdb")
+        beside = timed(END_TO_END_DB)
     finally:
         stop.set()
         queries, failures, longest = reader_results.get(timeout=60)

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import duckdb
 
-from benchmarks.warehouse_scale import RUN_ID, summary_scale_ratio
+from benchmarks.warehouse_scale import RUN_ID, summary_scale, summary_scale_ratio
 from tests.warehouse.test_pivotal import store_run
 from warehouse.queries import read_summary
 from warehouse.store import connect
@@ -31,3 +32,18 @@ def test_the_run_reads_the_same_in_a_fresh_and_a_full_warehouse(tmp_path: Path) 
             summaries.append(read_summary(con, RUN_ID))
     assert summaries[0] == summaries[1]
     assert summaries[0]["draws"] == 1_500
+
+
+def test_summary_scale_reports_both_reads_and_the_build(tmp_path: Path) -> None:
+    source = tmp_path / "source.duckdb"
+    con = connect(source)
+    store_run(con, "plain", "source")  # 2,000 draws
+    con.close()
+    scale = summary_scale(source, tmp_path, draws=1_000, other_draws=3_000)
+    for value in (scale.alone_s, scale.beside_s, scale.build_s, scale.ratio):
+        assert isinstance(value, float)
+        assert math.isfinite(value)
+        assert value > 0
+    assert scale.ratio == scale.beside_s / scale.alone_s
+    with duckdb.connect(str(tmp_path / "summary-full.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from completed_runs").fetchall() == [(4,)]
