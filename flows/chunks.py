@@ -10,13 +10,11 @@ alone writes: one transaction per chunk, and a last one that makes the run visib
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -112,24 +110,6 @@ def compute_exact(scenario: Scenario) -> Exact:
 
 
 ProgressHook = Callable[[int], None]
-
-
-def warm_kernels(plan: Plan) -> threading.Thread | None:
-    """Load (or, once per machine, compile) the compiled sampler's kernels for the plan's
-    first point in a background thread, while Prefect starts: the first chunk task then
-    finds them ready (numba's dispatcher lock makes it wait if they are not). A throwaway
-    generator: no stream of the run is touched. Failures are left to the chunk tasks."""
-    if plan.record.sampler != "compiled" or not plan.points:
-        return None
-    scenario = plan.points[0].scenario
-
-    def first_use() -> None:
-        with contextlib.suppress(Exception):
-            simulate(scenario, n_draws=2, rng=np.random.default_rng(0), sampler="compiled")
-
-    thread = threading.Thread(target=first_use, name="countlab-warm-kernels", daemon=True)
-    thread.start()
-    return thread
 
 
 def release_result(future: Any) -> None:

@@ -18,11 +18,13 @@ import urllib.request
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from flows.chunks import warm_kernels
+import numpy as np
+
 from flows.flowruns import start_flow
 from flows.plans import Plan, named
 from flows.requests import RunRequest, SweepRequest
 from flows.signals import die_with_parent, forget_child, track_child
+from models.engine import simulate
 from warehouse.lease import new_run_id, writer_lease
 
 if TYPE_CHECKING:
@@ -169,6 +171,24 @@ def task_runner(request: RunRequest | SweepRequest) -> Any:
     if request.runner == "processes":
         return ProcessPoolTaskRunner(max_workers=workers)
     return ThreadPoolTaskRunner(max_workers=workers)
+
+
+def warm_kernels(plan: Plan) -> threading.Thread | None:
+    """Load (or, once per machine, compile) the compiled sampler's kernels for the plan's
+    first point in a background thread, while Prefect starts: the first chunk task then
+    finds them ready (numba's dispatcher lock makes it wait if they are not). A throwaway
+    generator: no stream of the run is touched. Failures are left to the chunk tasks."""
+    if plan.record.sampler != "compiled" or not plan.points:
+        return None
+    scenario = plan.points[0].scenario
+
+    def first_use() -> None:
+        with contextlib.suppress(Exception):
+            simulate(scenario, n_draws=2, rng=np.random.default_rng(0), sampler="compiled")
+
+    thread = threading.Thread(target=first_use, name="countlab-warm-kernels", daemon=True)
+    thread.start()
+    return thread
 
 
 def launch(flow: Any, plan: Plan, progress: ProgressHook | None = None) -> dict[str, Any]:

@@ -239,3 +239,14 @@ def test_binary_overrides_file_is_a_one_line_error(monkeypatch, capsys, tmp_path
     assert "members.csv: not UTF-8 text" in err
     assert err.count("\n") == 1
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_the_cli_imports_neither_prefect_nor_numba_before_a_command_needs_them():
+    """configure_prefect must run before Prefect's first import (it reads its settings
+    then), and `countlab tally` or `--help` should not pay for Prefect's or numba's import."""
+    import subprocess
+    import sys
+
+    probe = "import sys, flows.cli; print(sorted({'prefect', 'numba'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
