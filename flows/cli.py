@@ -6,8 +6,10 @@ code 2, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -30,7 +32,7 @@ from flows.console import (
     print_sweep,
     with_progress,
 )
-from flows.launch import configure_prefect, launch, run_prefect_server
+from flows.launch import configure_prefect, launch, run_prefect_server, warm_kernels
 from flows.plans import Plan, plan_resume, plan_run, plan_sweep
 from flows.remand_options import remand_inputs
 from flows.requests import DEFAULT_CHUNK_DRAWS, RunRequest, sweep_request
@@ -43,6 +45,7 @@ from flows.signals import (
     received,
     stopped_line,
 )
+from flows.temporary_api import spawn_api
 from flows.usage import NO_ARGS_HELP, USAGE_ERRORS, check_repeated, usage_line
 from models.deterministic_count import count_session, describe_count
 from models.errors import CountlabError, OptionError
@@ -71,14 +74,23 @@ def execute_run(plan: Plan, *, what: str) -> dict[str, Any]:
     ``flows.sweep.sweep``) with progress for its draws: the one place commands start flows.
     Prefect is configured here, before its first import (its settings are read then)."""
     configure_prefect()
-    flow: Any
-    if what == "sweep":
-        from flows.sweep import sweep_flow as flow
-    else:
-        from flows.run import run_flow as flow
-    return with_progress(
-        lambda progress: launch(flow, plan, progress), total=plan.total_draws, what=what
-    )
+    with contextlib.ExitStack() as stack:
+        api = None
+        if "PREFECT_API_URL" not in os.environ:
+            # No API: start Prefect's temporary server now, so that it starts on the other
+            # core while this process imports Prefect (its URL is exported first).
+            api = stack.enter_context(spawn_api())
+        warm_kernels(plan)  # numba's import and cache load overlap Prefect's import
+        flow: Any
+        if what == "sweep":
+            from flows.sweep import sweep_flow as flow
+        else:
+            from flows.run import run_flow as flow
+        if api is not None:
+            api.wait()
+        return with_progress(
+            lambda progress: launch(flow, plan, progress), total=plan.total_draws, what=what
+        )
 
 
 @app.command()

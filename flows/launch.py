@@ -8,7 +8,6 @@ module imports no flow: :func:`launch` starts the one it is given.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import signal
 import subprocess
@@ -24,6 +23,7 @@ from flows.flowruns import start_flow
 from flows.plans import Plan, named
 from flows.requests import RunRequest, SweepRequest
 from flows.signals import die_with_parent, forget_child, track_child
+from flows.temporary_api import spawn_api
 from models.engine import simulate
 from warehouse.lease import new_run_id, writer_lease
 
@@ -67,17 +67,6 @@ def local_server_running(url: str = LOCAL_SERVER, timeout: float = 0.3) -> bool:
         return False
 
 
-def drain_prefect(timeout: float = 5.0) -> None:
-    """Send Prefect's queued logs and events before its API goes away (else its workers
-    retry a dead server for a minute at exit)."""
-    from prefect.events.worker import EventsWorker
-    from prefect.logging.handlers import APILogWorker
-
-    for worker in (APILogWorker, EventsWorker):
-        with contextlib.suppress(Exception):
-            worker.drain_all(timeout=timeout)
-
-
 @contextlib.contextmanager
 def our_sigterm() -> Iterator[None]:
     """While a flow runs, SIGTERM keeps countlab's handler (:mod:`flows.signals`).
@@ -99,41 +88,6 @@ def our_sigterm() -> Iterator[None]:
         yield
     finally:
         engine._prefect_sigterm_handler = prefects
-
-
-@contextlib.contextmanager
-def temporary_api() -> Iterator[str]:
-    """Start Prefect's temporary API server for this command; yield its URL.
-
-    Started from the main thread with a parent-death signal (:func:`die_with_parent`), so
-    it never outlives countlab, even killed with SIGKILL; stopped when the block ends. Its
-    URL is exported as ``PREFECT_API_URL`` for worker processes while it runs.
-    """
-    from prefect.server.api.server import SubprocessASGIServer  # a 5 s import: only here
-
-    class DyingServer(SubprocessASGIServer):
-        def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
-            popen = subprocess.Popen
-            subprocess.Popen = functools.partial(popen, preexec_fn=die_with_parent)  # type: ignore[misc,assignment]
-            try:
-                process = super()._run_uvicorn_command()
-            finally:
-                subprocess.Popen = popen  # type: ignore[misc]
-            track_child(process.pid)
-            return process
-
-    server = DyingServer()
-    try:
-        server.start()
-        os.environ["PREFECT_API_URL"] = server.api_url  # inherited by spawned workers
-        yield server.api_url
-    finally:
-        os.environ.pop("PREFECT_API_URL", None)
-        drain_prefect()
-        process = server.server_process
-        server.stop()
-        if process is not None:
-            forget_child(process.pid)
 
 
 def configure_prefect(*, use_local_server: bool = True) -> None:
@@ -200,8 +154,10 @@ def launch(flow: Any, plan: Plan, progress: ProgressHook | None = None) -> dict[
     it from the start. The writer lease is taken first: a second writer fails at once,
     before Prefect starts. Flow heartbeats are off (they only add a second of waiting at
     the end of a run). With no Prefect API configured, one temporary server is started here
-    (``temporary_api``: it dies with this process, even on SIGKILL) and its URL handed to
-    any worker processes, which would otherwise each start their own.
+    (:func:`flows.temporary_api.spawn_api`: it dies with this process, even on SIGKILL) and
+    its URL handed to any worker processes, which would otherwise each start their own.
+    ``countlab run`` and ``sweep`` start it earlier, before Prefect's import
+    (``flows.cli.execute_run``), so that the two overlap.
     """
     from prefect.settings import (
         PREFECT_API_URL,
@@ -215,18 +171,16 @@ def launch(flow: Any, plan: Plan, progress: ProgressHook | None = None) -> dict[
     plan = plan if plan.record.run_id else named(plan, new_run_id())
     # a second writer stops here
     with writer_lease(plan.request.db, kind=plan.kind, run_id=plan.record.run_id):
-        warm_kernels(plan)  # compiled kernels load while Prefect starts
         if get_current_settings().api.url:
+            warm_kernels(plan)  # compiled kernels load while Prefect starts
             with temporary_settings(settings), our_sigterm():
                 result: dict[str, Any] = start_flow(configured, plan, progress)
                 return result
-        with (
-            temporary_api() as api_url,
-            temporary_settings({**settings, PREFECT_API_URL: api_url}),
-            our_sigterm(),
-        ):
-            result = start_flow(configured, plan, progress)
-            return result
+        with spawn_api() as api:  # before any thread of ours: the server's fork is safe
+            warm_kernels(plan)
+            with temporary_settings({**settings, PREFECT_API_URL: api.wait()}), our_sigterm():
+                result = start_flow(configured, plan, progress)
+                return result
 
 
 def run_prefect_server(port: int) -> int:
