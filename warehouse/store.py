@@ -40,7 +40,7 @@ from models.errors import CountlabError
 from warehouse.adhoc import run_query
 from warehouse.lease import reader_token, retry_open, who_writes, writer_lease, writer_wants
 from warehouse.records import PointRecord, RunRecord
-from warehouse.schema import NO_EXTENSIONS, check_file, ensure_schema
+from warehouse.schema import NO_EXTENSIONS, WRITER_SETTINGS, check_file, ensure_schema
 
 DEFAULT_DB = "countlab.duckdb"
 """The warehouse file used when ``--db`` is not given, in the working directory."""
@@ -118,7 +118,7 @@ def open_for_writing(
     the file for up to ``wait`` seconds (``None``: one try, None if they do)."""
     return retry_open(
         path,
-        lambda: duckdb.connect(str(path), config=NO_EXTENSIONS),
+        lambda: duckdb.connect(str(path), config={**NO_EXTENSIONS, **WRITER_SETTINGS}),
         wait=wait,
         on_wait=on_wait,
     )

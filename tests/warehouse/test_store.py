@@ -459,3 +459,17 @@ def test_a_version_1_warehouse_is_upgraded_in_place_and_reads_the_same(db):
     # a new run after the upgrade gets a fresh key
     assert start(con, "new") == 2
     con.close()
+
+
+def test_a_writing_connection_has_bounded_memory(tmp_path):
+    """Issue 17: DuckDB's default (80% of RAM) let a long run's peak RSS grow with what it
+    wrote and with its summary query; a writer is held to WRITER_SETTINGS."""
+    from warehouse.store import open_for_writing
+
+    con = open_for_writing(tmp_path / "w.duckdb", wait=None)
+    assert con is not None
+    limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    con.close()
+    number, unit = limit.split()
+    assert unit == "MiB", limit
+    assert float(number) <= 256, limit
