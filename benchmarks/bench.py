@@ -5,7 +5,7 @@ every number measured afresh; the parallel parts and the fresh ``countlab run`` 
 are child processes of that one command:
 
 ``draws_per_s_core``
-    :func:`models.engine.simulate` (sampling + tally, default ``grouped`` sampler, nothing
+    :func:`models.engine.simulate` (sampling + tally, default sampler (``compiled``), nothing
     stored) on ``benchmarks/scenario.toml``, in 2 processes at once (``spawn``), each
     simulating its own random-stream blocks (``block_rng``/``block_ranges``); aggregate
     draws over the wall time from a common start signal to the last one's end.
@@ -77,13 +77,10 @@ uses tiny sizes (70,000 draws end to end; 5 sweep points of 2,000 draws against 
 (10,000 draws, mostly start-up), and ``peak_rss_mb`` is that same run's peak (10,000 draws
 of the example) instead of a separate 10-million-draw run.
 
-Full mode took about 2 min 10 s on the 2-core reference machine before the last two keys;
-``small_points_ratio`` adds about 1.5 minutes (the sweep runs at some 15,000 draws/s) and
-``summary_scale_ratio`` about 1.5 minutes (building the 50 million other draws: 87 s): it
-now takes about 6 minutes, past the 3-minute budget (``benchmarks/README.md``). The
+Full mode takes about 3 minutes on the 2-core machine (179 s, December 2026); the
 10-million-draw run uses the benchmark's Prefect server, so it does not pay for Prefect's
-start-up again. The machine's other load shares the same cores: rates are noisy,
-run twice to compare. If a Prefect server answers on 127.0.0.1:4200, ``countlab run`` uses
+start-up again; see ``benchmarks/README.md``. The machine's other load shares the same
+cores: rates are noisy, run twice to compare. If a Prefect server answers on 127.0.0.1:4200, ``countlab run`` uses
 it, so the runs "without a server" would not be: the benchmark says so on stderr.
 
 Everything it reads ships in the package (:mod:`benchmarks.scenarios`), so it runs from an
