@@ -253,13 +253,25 @@ def next_normal(stream: NDArray[np.uint64], table: NDArray[np.float64]) -> float
         i = int(word & np.uint64(ZIGGURAT_LAYERS - 1))
         if abs(u) < table[1, i]:
             return float(u * table[0, i])
-        if i == 0:
-            return float(_normal_tail(stream, u < 0.0))
-        x = u * table[0, i]
-        f0 = math.exp(-0.5 * (table[0, i] ** 2 - x * x))
-        f1 = math.exp(-0.5 * (table[0, i + 1] ** 2 - x * x))
-        if f1 + _open_uniform(stream) * (f0 - f1) < 1.0:
-            return float(x)
+        z = _outside_rectangle(stream, table, u, i)
+        if not math.isnan(z):  # accepted
+            return z
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _outside_rectangle(
+    stream: NDArray[np.uint64], table: NDArray[np.float64], u: float, i: int
+) -> float:
+    """A try ``(u, i)`` outside its layer's rectangle: the tail (layer 0), else the wedge
+    test; NaN when the wedge rejects it (the caller tries again)."""
+    if i == 0:
+        return float(_normal_tail(stream, u < 0.0))
+    x = u * table[0, i]
+    f0 = math.exp(-0.5 * (table[0, i] ** 2 - x * x))
+    f1 = math.exp(-0.5 * (table[0, i + 1] ** 2 - x * x))
+    if f1 + _open_uniform(stream) * (f0 - f1) < 1.0:
+        return float(x)
+    return math.nan
 
 
 @njit(cache=True, nogil=True)
@@ -298,13 +310,7 @@ def fill_normals(
 
 @njit(cache=True, nogil=True, inline="always")
 def _normal_slow(stream: NDArray[np.uint64], table: NDArray[np.float64], u: float, i: int) -> float:
-    """The ziggurat's rare cases for a first try ``(u, i)`` outside its layer's rectangle:
-    the tail (layer 0), the wedge test, and fresh tries (:func:`next_normal`) after a miss."""
-    if i == 0:
-        return float(_normal_tail(stream, u < 0.0))
-    x = u * table[0, i]
-    f0 = math.exp(-0.5 * (table[0, i] ** 2 - x * x))
-    f1 = math.exp(-0.5 * (table[0, i + 1] ** 2 - x * x))
-    if f1 + _open_uniform(stream) * (f0 - f1) < 1.0:
-        return float(x)
-    return float(next_normal(stream, table))
+    """The ziggurat's rare cases for a first try ``(u, i)`` outside its layer's rectangle
+    (:func:`_outside_rectangle`), and fresh tries (:func:`next_normal`) after a rejection."""
+    z = _outside_rectangle(stream, table, u, i)
+    return float(next_normal(stream, table)) if math.isnan(z) else z

@@ -6,21 +6,26 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats
 from scipy.special import ndtr
 from scipy.stats import binom
 
 from models.behaviour import Subgroups, conditional_probability
-from models.kernel import sample_votes_compiled, sample_votes_thresholds_compiled
+from models.kernel import sample_votes_compiled
+from models.kernel_members import chamber_effect_stream, effect_seed, sample_member_votes_compiled
 from models.kernel_random import (
     SUMMED_BELOW,
     TWO_M32,
+    ZIGGURAT_R,
     binomial_inverse,
+    fill_normals,
     fill_uniforms,
     kernel_stream,
     log_factorials,
     normal_cdf,
     normal_cdf_table,
     reciprocals,
+    ziggurat_table,
 )
 from models.members import member_vote_probability
 
@@ -128,19 +133,57 @@ def test_compiled_votes_have_the_grouped_samplers_moments(
     assert np.all(yeas + nays <= subgroups.n_members)
 
 
-def test_compiled_member_model_votes_have_exact_means() -> None:
+@pytest.mark.parametrize(
+    ("correlation", "member_correlation"),
+    [(0.3, 0.4), (0.0, 1.0), (0.5, 0.5), (0.2, 0.0)],  # residual; step, uniform effects;
+)  # step, normal effects; no effect
+def test_compiled_member_model_votes_have_exact_means(
+    correlation: float, member_correlation: float
+) -> None:
+    """Given the shocks (the effects drawn in the kernel, integrated out), member i votes
+    yea on k with (1-a) Phi((t_ik - sqrt(rho) z) / sqrt(1 - rho)), independently of the other
+    members: each question's mean count is exact, checked to 5 SE."""
     rng = np.random.default_rng(3)
-    n_draws, threshold = 30_000, np.array([[-0.5, 0.2], [0.3, 0.3], [1.2, -1.0]])
-    group = np.array([0, 1, 1])
+    n_draws, threshold = 30_000, np.array([[-0.5, 0.2], [0.3, 0.3], [1.2, -1.0], [0.0, 0.4]])
+    group = np.array([0, 1, 1, 0])
     shocks = rng.standard_normal((n_draws, 2))
-    effect = rng.standard_normal((n_draws, 3))
-    kwargs = {"correlation": 0.3, "member_correlation": 0.4}
-    yeas, nays = sample_votes_thresholds_compiled(
-        threshold, group, shocks, effect, p_absent=0.1, rng=rng, **kwargs
+    effects = chamber_effect_stream(effect_seed(rng), "senate") if member_correlation else None
+    yeas, nays = sample_member_votes_compiled(
+        threshold,
+        group,
+        shocks,
+        effects,
+        correlation=correlation,
+        member_correlation=member_correlation,
+        p_absent=0.1,
+        rng=rng,
     )
-    q = member_vote_probability(threshold, shocks[:, group], effect, **kwargs)  # (D, n, K)
+    q = member_vote_probability(
+        threshold, shocks[:, group], None, correlation=correlation, member_correlation=0.0
+    )  # (D, n, K): U integrated out
     for counts, p in ((yeas, 0.9 * q), (nays, 0.9 * (1 - q))):
         mean, variance = p.sum(axis=1), (p * (1 - p)).sum(axis=1)
         residual = counts - mean
         se = np.sqrt(variance.sum(axis=0)) / n_draws
         assert np.all(np.abs(residual.mean(axis=0)) < 5 * se)
+
+
+def test_ziggurat_normals_have_the_normal_law() -> None:
+    """2,000,000 kernel normals (fixed seed): mean, variance and the tail beyond the
+    ziggurat's base within 5 SE of the normal's; the KS distance within its 1e-4 level."""
+    count = 2_000_000
+    out = np.empty(count)
+    fill_normals(
+        kernel_stream(np.random.default_rng(5)),
+        ziggurat_table(),
+        out,
+        count,
+        np.empty(count, dtype=np.int64),
+    )
+    assert abs(out.mean()) < 5 / np.sqrt(count)
+    assert abs(out.var() - 1.0) < 5 * np.sqrt(2.0 / count)
+    tail = 2 * stats.norm.sf(ZIGGURAT_R)  # drawn by the tail method
+    assert abs((np.abs(out) > ZIGGURAT_R).mean() - tail) < 5 * np.sqrt(tail / count)
+    wedge = (np.abs(out) > 0.5) & (np.abs(out) < 2.0)  # where most wedge tests fall
+    assert abs(wedge.mean() - 2 * (stats.norm.cdf(2.0) - stats.norm.cdf(0.5))) < 5 / np.sqrt(count)
+    assert stats.kstest(out, "norm").statistic < 1.95 / np.sqrt(count)
