@@ -32,7 +32,7 @@ from flows.console import (
     print_sweep,
     with_progress,
 )
-from flows.launch import configure_prefect, launch, run_prefect_server, warm_kernels
+from flows.launch import configure_prefect, launch, run_prefect_server
 from flows.plans import Plan, plan_resume, plan_run, plan_sweep
 from flows.remand_options import remand_inputs
 from flows.requests import DEFAULT_CHUNK_DRAWS, RunRequest, sweep_request
@@ -80,7 +80,6 @@ def execute_run(plan: Plan, *, what: str) -> dict[str, Any]:
             # No API: start Prefect's temporary server now, so that it starts on the other
             # core while this process imports Prefect (its URL is exported first).
             api = stack.enter_context(spawn_api())
-        warm_kernels(plan)  # numba's import and cache load overlap Prefect's import
         flow: Any
         if what == "sweep":
             from flows.sweep import sweep_flow as flow

@@ -127,22 +127,20 @@ def task_runner(request: RunRequest | SweepRequest) -> Any:
     return ThreadPoolTaskRunner(max_workers=workers)
 
 
-def warm_kernels(plan: Plan) -> threading.Thread | None:
+def warm_kernels(plan: Plan) -> None:
     """Load (or, once per machine, compile) the compiled sampler's kernels for the plan's
     first point in a background thread, while Prefect starts: the first chunk task then
     finds them ready (numba's dispatcher lock makes it wait if they are not). A throwaway
     generator: no stream of the run is touched. Failures are left to the chunk tasks."""
     if plan.record.sampler != "compiled" or not plan.points:
-        return None
+        return
     scenario = plan.points[0].scenario
 
     def first_use() -> None:
         with contextlib.suppress(Exception):
             simulate(scenario, n_draws=2, rng=np.random.default_rng(0), sampler="compiled")
 
-    thread = threading.Thread(target=first_use, name="countlab-warm-kernels", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=first_use, name="countlab-warm-kernels", daemon=True).start()
 
 
 def launch(flow: Any, plan: Plan, progress: ProgressHook | None = None) -> dict[str, Any]:

@@ -39,9 +39,6 @@ from models.kernel_random import (
 
 PHI_TABLE = normal_cdf_table()
 """The normal CDF table every kernel interpolates in (:func:`models.kernel_random.normal_cdf`)."""
-RESIDUAL_STEP = 1e-12
-"""Below this residual variance ``1 - rho - tau`` a vote is a step in the latent variable
-(as in :func:`models.members.member_vote_probability`)."""
 
 
 @njit(cache=True, nogil=True, inline="always")

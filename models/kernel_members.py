@@ -27,7 +27,7 @@ from numba import njit
 from numpy.typing import NDArray
 from scipy.special import ndtr
 
-from models.kernel import PHI_TABLE, RESIDUAL_STEP
+from models.kernel import PHI_TABLE
 from models.kernel_random import (
     binomial_inverse,
     fill_normals,
@@ -36,8 +36,10 @@ from models.kernel_random import (
     log_factorials,
     normal_cdf,
     reciprocals,
+    sfc64_stream,
     ziggurat_table,
 )
+from models.members import RESIDUAL_STEP
 from models.roster import CHAMBERS
 
 ZIGGURAT_TABLE = ziggurat_table()
@@ -50,9 +52,7 @@ def effect_seed(rng: np.random.Generator) -> NDArray[np.uint64]:
 
 def chamber_effect_stream(seed: NDArray[np.uint64], chamber: str) -> NDArray[np.uint64]:
     """``chamber``'s member-effect stream, a function of the seed and the chamber alone."""
-    entropy = [int(word) for word in seed] + [CHAMBERS.index(chamber)]
-    words = np.random.SFC64(np.random.SeedSequence(entropy)).state["state"]["state"]
-    return np.asarray(words, dtype=np.uint64).copy()
+    return sfc64_stream([int(word) for word in seed] + [CHAMBERS.index(chamber)])
 
 
 @njit(cache=True, nogil=True)

@@ -25,12 +25,16 @@ SUMMED_BELOW = 20.0
 from 0 (or from ``n``); larger ones searched from the mode."""
 
 
-def kernel_stream(rng: np.random.Generator) -> NDArray[np.uint64]:
-    """A fresh kernel stream ``(4,)`` (SFC64's ``a, b, c, counter``) seeded by four 64-bit
-    words of ``rng`` through a SeedSequence, as ``numpy.random.SFC64`` seeds itself."""
-    entropy = [int(word) for word in rng.bit_generator.random_raw(4)]
+def sfc64_stream(entropy: list[int]) -> NDArray[np.uint64]:
+    """A kernel stream ``(4,)``: the state (``a, b, c, counter``) numpy's ``SFC64`` takes
+    from ``SeedSequence(entropy)``, so the kernel's words are ``SFC64.random_raw``'s."""
     words = np.random.SFC64(np.random.SeedSequence(entropy)).state["state"]["state"]
     return np.asarray(words, dtype=np.uint64).copy()
+
+
+def kernel_stream(rng: np.random.Generator) -> NDArray[np.uint64]:
+    """A fresh kernel stream seeded by four 64-bit words of ``rng`` (:func:`sfc64_stream`)."""
+    return sfc64_stream([int(word) for word in rng.bit_generator.random_raw(4)])
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -18,6 +18,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtr, ndtri
 
+RESIDUAL_STEP = 1e-12
+"""At or below this residual variance ``1 - rho - tau`` a vote is a step in the latent
+variable (:func:`member_vote_probability`, and the compiled member kernel)."""
+
 
 def shifted_probability(probability: NDArray[np.float64], shift: float) -> NDArray[np.float64]:
     """``Phi(Phi^-1(p) + shift)``: ``p`` moved by ``shift`` probit units (0 and 1 stay)."""
@@ -53,7 +57,7 @@ def member_vote_probability(
         latent = latent + np.sqrt(member_correlation) * effect
     gap = threshold[None, :, :] - latent[:, :, None]
     residual = 1.0 - correlation - member_correlation
-    if residual <= 1e-12:
+    if residual <= RESIDUAL_STEP:
         return np.asarray(gap > 0.0, dtype=np.float64)
     return np.asarray(ndtr(gap / np.sqrt(residual)), dtype=np.float64)
 

@@ -25,6 +25,7 @@ from models.kernel_random import (
     normal_cdf,
     normal_cdf_table,
     reciprocals,
+    sfc64_stream,
     ziggurat_table,
 )
 from models.members import member_vote_probability
@@ -32,9 +33,7 @@ from models.members import member_vote_probability
 
 def test_kernel_stream_is_numpys_sfc64_word_for_word() -> None:
     entropy = [1, 2, 3, 4]
-    stream = np.asarray(
-        np.random.SFC64(np.random.SeedSequence(entropy)).state["state"]["state"], dtype=np.uint64
-    ).copy()
+    stream = sfc64_stream(entropy)
     words = np.random.SFC64(np.random.SeedSequence(entropy)).random_raw(501)
     out = np.empty(1002)
     fill_uniforms(stream, out, 1001)  # odd: the last word's low half is written and unused
