@@ -5,12 +5,12 @@
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.fresh_runs import one_api
 from benchmarks.scenarios import SCENARIO, SEED
 from flows.requests import RunRequest
 
@@ -44,11 +44,12 @@ def _reader_worker(db: str, stop: Any, results: Any) -> None:
 def _end_to_end_worker(
     scenario_path: str, n_draws: int, folder: str, api_url: str | None, results: Any
 ) -> None:
-    from flows.launch import configure_prefect
+    with one_api(api_url):
+        results.put(_end_to_end(scenario_path, n_draws, folder))
 
-    if api_url:
-        os.environ["PREFECT_API_URL"] = api_url
-    configure_prefect()
+
+def _end_to_end(scenario_path: str, n_draws: int, folder: str) -> tuple[Any, ...]:
+    """(alone s, beside s, the reader's queries, failures, longest wait s)."""
     from flows.run import run
 
     def request(draws: int, name: str) -> RunRequest:
@@ -64,7 +65,7 @@ def _end_to_end_worker(
             raise RuntimeError(f"end-to-end run stored {summary['draws']} draws, not {n_draws}")
         return elapsed
 
-    run(request(1_000, "warm-up.duckdb"))  # starts Prefect's API, imports, creates the flow
+    run(request(1_000, "warm-up.duckdb"))  # imports, creates the flow
     alone = timed(END_TO_END_DB)
     ctx = mp.get_context("spawn")
     stop, reader_results = ctx.Event(), ctx.Queue()
@@ -80,7 +81,7 @@ def _end_to_end_worker(
         stop.set()
         queries, failures, longest = reader_results.get(timeout=60)
         reader.join(timeout=30)
-    results.put((alone, beside, queries, failures, longest))
+    return alone, beside, queries, failures, longest
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,24 @@ PREFECT_SERVER = (sys.executable, "-m", "prefect", "server", "start")
 Log = Callable[[str], None]
 
 
+@contextlib.contextmanager
+def one_api(api_url: str | None) -> Iterator[None]:
+    """One Prefect API for every flow a benchmark child starts, as ``countlab run`` has one
+    for its flow: the server at ``api_url``, else one temporary server for the whole block
+    (``flows.run.run`` would otherwise start one, about 5 s, for each call). Prefect is
+    configured first, before its import and the server's start (``flows.cli.execute_run``)."""
+    from flows.launch import configure_prefect
+    from flows.temporary_api import spawn_api
+
+    if api_url:
+        os.environ["PREFECT_API_URL"] = api_url
+    configure_prefect()
+    with contextlib.ExitStack() as stack:
+        if not api_url:
+            stack.enter_context(spawn_api()).wait()
+        yield
+
+
 def countlab_command() -> list[str]:
     """``countlab`` as installed beside this interpreter, else the same entry point via -c."""
     script = Path(sys.executable).with_name("countlab")

@@ -10,13 +10,13 @@ spaced values from 0 to 0.6) of the benchmark scenario, every point ``point_draw
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty
 from typing import Any
 
+from benchmarks.fresh_runs import one_api
 from benchmarks.scenarios import SCENARIO, SEED
 
 SWEPT_KEY = "votes.correlation"
@@ -36,11 +36,14 @@ def _small_points_worker(
     api_url: str | None,
     results: Any,
 ) -> None:
-    from flows.launch import configure_prefect
+    with one_api(api_url):
+        results.put(_small_points(scenario_path, points, point_draws, run_draws, folder))
 
-    if api_url:
-        os.environ["PREFECT_API_URL"] = api_url
-    configure_prefect()
+
+def _small_points(
+    scenario_path: str, points: int, point_draws: int, run_draws: int, folder: str
+) -> tuple[float, float]:
+    """(the sweep's seconds, the run's seconds), each after an untimed warm-up."""
     from flows.requests import RunRequest, SweepRequest
     from flows.run import run
     from flows.sweep import sweep
@@ -77,7 +80,7 @@ def _small_points_worker(
     timed_run(1_000, "big-run-warm-up.duckdb")  # and the run flow
     sweep_s = timed_sweep(points, "small-points.duckdb")
     run_s = timed_run(run_draws, "big-run.duckdb")
-    results.put((sweep_s, run_s))
+    return sweep_s, run_s
 
 
 def _result(results: Any, worker: Any, timeout: float) -> Any:
