@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -102,14 +103,23 @@ def completed_draws(db: Path) -> tuple[int, int]:
         con.close()
 
 
+@pytest.fixture(scope="module")
+def completed_warehouse(tmp_path_factory, prefect_harness) -> Path:
+    """A warehouse holding one completed run of 1,000 draws, built once for the module."""
+    from flows.requests import RunRequest
+    from flows.run import run
+
+    db = tmp_path_factory.mktemp("readers") / "w.duckdb"
+    summary = run(RunRequest(scenario_path=str(SCENARIO), draws=1000, seed=1, db=str(db)))
+    assert summary["draws"] == 1000
+    return db
+
+
 @pytest.fixture
-def warehouse(tmp_path, monkeypatch, capsys) -> Path:
-    """A warehouse holding one completed run of 1,000 draws."""
+def warehouse(completed_warehouse, tmp_path) -> Path:
+    """A copy of :func:`completed_warehouse` of the test's own (tests write to it)."""
     db = tmp_path / "w.duckdb"
-    code, _, err = run_cli(
-        monkeypatch, capsys, "run", str(SCENARIO), "--draws", "1000", "--seed", "1", "--db", str(db)
-    )
-    assert code == 0, err
+    shutil.copyfile(completed_warehouse, db)
     return db
 
 
