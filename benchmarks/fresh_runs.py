@@ -38,14 +38,14 @@ def one_api(api_url: str | None) -> Iterator[None]:
     (``flows.run.run`` would otherwise start one, about 5 s, for each call). Prefect is
     configured first, before its import and the server's start (``flows.cli.execute_run``)."""
     from flows.launch import configure_prefect
-    from flows.temporary_api import spawn_api
+    from flows.temporary_api import api_for_flows
 
     if api_url:
         os.environ["PREFECT_API_URL"] = api_url
     configure_prefect()
-    with contextlib.ExitStack() as stack:
-        if not api_url:
-            stack.enter_context(spawn_api()).wait()
+    with api_for_flows() as api:
+        if api is not None:
+            api.wait()
         yield
 
 

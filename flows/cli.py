@@ -6,10 +6,8 @@ code 2, never a traceback.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import os
 import signal
 import sys
 from pathlib import Path
@@ -45,7 +43,7 @@ from flows.signals import (
     received,
     stopped_line,
 )
-from flows.temporary_api import spawn_api
+from flows.temporary_api import api_for_flows
 from flows.usage import NO_ARGS_HELP, USAGE_ERRORS, check_repeated, usage_line
 from models.deterministic_count import count_session, describe_count
 from models.errors import CountlabError, OptionError
@@ -74,12 +72,9 @@ def execute_run(plan: Plan, *, what: str) -> dict[str, Any]:
     ``flows.sweep.sweep``) with progress for its draws: the one place commands start flows.
     Prefect is configured here, before its first import (its settings are read then)."""
     configure_prefect()
-    with contextlib.ExitStack() as stack:
-        api = None
-        if "PREFECT_API_URL" not in os.environ:
-            # No API: start Prefect's temporary server now, so that it starts on the other
-            # core while this process imports Prefect (its URL is exported first).
-            api = stack.enter_context(spawn_api())
+    # No API: Prefect's temporary server starts now, on the other core while this process
+    # imports Prefect (its URL is exported first).
+    with api_for_flows() as api:
         flow: Any
         if what == "sweep":
             from flows.sweep import sweep_flow as flow

@@ -145,3 +145,15 @@ def spawn_api() -> Iterator[TemporaryApi]:
             drain_prefect()
         os.environ.pop("PREFECT_API_URL", None)
         api.stop()
+
+
+@contextlib.contextmanager
+def api_for_flows() -> Iterator[TemporaryApi | None]:
+    """The Prefect API every flow of the block uses: the configured one (``PREFECT_API_URL``
+    set: yields None), else one temporary server (:func:`spawn_api`, not yet waited for), so
+    that flows started in the block do not each start their own."""
+    if "PREFECT_API_URL" in os.environ:
+        yield None
+        return
+    with spawn_api() as api:
+        yield api
