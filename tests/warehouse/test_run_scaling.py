@@ -7,7 +7,14 @@ plan's every scan of ``stored_draws`` and ``stored_objection_votes`` carries a f
 time from the join with ``completed_points`` (a dynamic filter, shown by ``EXPLAIN
 ANALYZE``, not by ``EXPLAIN``); a view whose stored rows are read before that join (a CTE
 materialized for every run) loses it, and then costs the whole warehouse. Speed itself is
-measured by ``countlab bench`` (``summary_scale_ratio``), not here."""
+measured by ``countlab bench`` (``summary_scale_ratio``), not here.
+
+The filter is a race in DuckDB 2.0: where the optimizer puts a stored scan on the build side
+of a join below the join that produces the filter, the two builds run as sibling pipelines,
+and on a busy machine the scan may start before the filter exists (about 1 profile in 15
+with both cores loaded; duckdb/duckdb#24094 orders such pipelines). So each plan is profiled
+up to ``ATTEMPTS`` times and must filter every scan in one of them: a view that cannot
+filter (a materialized CTE) fails all of them."""
 
 from __future__ import annotations
 
@@ -50,6 +57,8 @@ COPIES = 600
 """The run ``bulk``: ``other``'s draws this many times over, so that the stored tables span
 several row groups (DuckDB pushes no run-time filter into a table of one)."""
 READ = (*RUNS, "remanded")
+ATTEMPTS = 6
+"""Profiles of one query before a scan that never gets its run's filter fails the test."""
 BEFORE = Path(__file__).parent / "fixtures" / "views_before_issue17.sql"
 """The views issue 17 restructured, as they were (``*_before``)."""
 
@@ -94,6 +103,26 @@ def stored_scans(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any
     return found
 
 
+def run_scans(con: duckdb.DuckDBPyConnection, sql: str, run_id: str) -> list[str]:
+    """The stored tables ``sql``'s plan scans, from the first of ``ATTEMPTS`` profiles in
+    which every scan is filtered by ``run_id``'s key and hands on no row of another run."""
+    key, rows = run_rows(con, run_id)
+    failure: tuple[str, dict[str, Any]] | None = None
+    for _ in range(ATTEMPTS):
+        scans = stored_scans(con, sql)
+        failure = next(
+            (
+                (sql, scan)
+                for scan in scans
+                if f"run_key = {key})" not in scan["filters"] or scan["rows"] > rows[scan["table"]]
+            ),
+            None,
+        )
+        if failure is None:
+            return [scan["table"] for scan in scans]
+    raise AssertionError(f"run {run_id} (key {key}) in every profile: {failure}")
+
+
 def run_rows(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[int, dict[str, int]]:
     """The run's key and its number of rows in each stored table."""
     key = con.execute("select run_key from runs where run_id = ?", [run_id]).fetchall()[0][0]
@@ -110,11 +139,7 @@ def run_rows(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[int, dict[str
 def test_a_view_read_by_run_scans_only_the_runs_stored_rows(con, view):
     scanned = []
     for run_id in READ:
-        key, rows = run_rows(con, run_id)
-        for scan in stored_scans(con, f"select * from {view} where run_id = '{run_id}'"):
-            assert f"run_key = {key})" in scan["filters"], (run_id, scan)
-            assert scan["rows"] <= rows[scan["table"]], (run_id, scan)
-            scanned.append(scan["table"])
+        scanned += run_scans(con, f"select * from {view} where run_id = '{run_id}'", run_id)
     # not vacuous: the view does read the stored rows (a run without slates may not)
     assert scanned, view
 
@@ -135,17 +160,13 @@ class Recorder:
 def test_read_summary_scans_only_the_runs_stored_rows(con, run_id):
     recorder = Recorder(con)
     read_summary(recorder, run_id)  # type: ignore[arg-type]
-    key, rows = run_rows(con, run_id)
     scans = []
     for query, params in recorder.queries:
         literal = [f"'{p}'" if isinstance(p, str) else str(p) for p in params]
         parts = query.split("?")
         assert len(parts) == len(literal) + 1, query
         sql = parts[0] + "".join(v + rest for v, rest in zip(literal, parts[1:], strict=True))
-        for scan in stored_scans(con, sql):
-            assert f"run_key = {key})" in scan["filters"], (query, scan)
-            assert scan["rows"] <= rows[scan["table"]], (query, scan)
-            scans.append(scan["table"])
+        scans += run_scans(con, sql, run_id)
     assert set(scans) == set(STORED)
 
 
