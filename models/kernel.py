@@ -112,6 +112,7 @@ def _grouped_counts(
     n_alone = alone.size * n_questions
     uniforms = np.empty(n_alone + 2 * n_questions * many.size + 1)
     present = 1.0 - p_absent
+    no_starts = np.zeros(0)  # binomial_inverse computes its walk's start itself
     for d in range(shocks.shape[0]):
         fill_uniforms(stream, uniforms, n_alone + 2 * n_questions * many.size)
         if alone.size:
@@ -164,7 +165,9 @@ def _grouped_counts(
                         last_rest, absent_start = rest, math.exp(rest * keep_log)
                     absent = walk_from_zero(rest, absent_odds, absent_start, u, reciprocal)
                 else:
-                    absent = binomial_inverse(rest, absent_given, u, log_factorial, reciprocal)
+                    absent = binomial_inverse(
+                        rest, absent_given, u, log_factorial, reciprocal, no_starts
+                    )
                 yeas[d, k] += y
                 nays[d, k] += rest - absent
 

@@ -29,6 +29,8 @@ from scipy.special import ndtr
 
 from models.kernel import PHI_TABLE
 from models.kernel_random import (
+    PHI_LIMIT,
+    PHI_STEP,
     binomial_inverse,
     fill_normals,
     fill_uniforms,
@@ -37,12 +39,16 @@ from models.kernel_random import (
     normal_cdf,
     reciprocals,
     sfc64_stream,
+    walk_starts,
     ziggurat_table,
 )
 from models.members import RESIDUAL_STEP
 from models.roster import CHAMBERS
 
 ZIGGURAT_TABLE = ziggurat_table()
+BRACKET_SLACK = 1e-9
+"""How far the table's cubic may stray outside its nodes' values (it is within 1e-16 of
+them, and within 1e-10 of ``Phi``): a vote this close to a threshold is decided by the cubic."""
 
 
 def effect_seed(rng: np.random.Generator) -> NDArray[np.uint64]:
@@ -53,6 +59,45 @@ def effect_seed(rng: np.random.Generator) -> NDArray[np.uint64]:
 def chamber_effect_stream(seed: NDArray[np.uint64], chamber: str) -> NDArray[np.uint64]:
     """``chamber``'s member-effect stream, a function of the seed and the chamber alone."""
     return sfc64_stream([int(word) for word in seed] + [CHAMBERS.index(chamber)])
+
+
+def phi_brackets(phi: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``(n_nodes + 1, 2)`` bounds ``(low, high)`` on ``normal_cdf(x)`` by where ``x`` is: row
+    0 below ``-PHI_LIMIT`` (0 and ``Phi(-PHI_LIMIT)``), row ``c + 1`` between the table's nodes
+    ``c`` and ``c + 1``, the last row above ``PHI_LIMIT`` (``Phi(PHI_LIMIT)`` and 1)."""
+    values = phi[:, 0]
+    return np.ascontiguousarray(
+        np.stack([np.concatenate([[0.0], values]), np.concatenate([values, [1.0]])], axis=1)
+    )
+
+
+PHI_BRACKETS = phi_brackets(PHI_TABLE)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def bracketed_vote(
+    x: float, u: float, present: float, phi: NDArray[np.float64], brackets: NDArray[np.float64]
+) -> int:
+    """One member's vote from the uniform ``u``: yea (1) if ``u < (1-a) q``, nay (-1) if
+    ``u >= 1 - (1-a)(1-q)``, else absent (0), ``q = normal_cdf(x)``, ``present = 1 - a``.
+
+    ``q`` lies within its row of ``brackets`` (:func:`phi_brackets`; the cubic through two
+    nodes is monotone between them, to within ``BRACKET_SLACK``), so when ``u`` falls on the
+    same side of each threshold at both bounds the vote is known without computing ``q``:
+    the same vote as with it, in most cases at the cost of two table reads (no cubic, no
+    ``erfc``) and no unpredictable branch."""
+    position = min(max((x + PHI_LIMIT) * (1.0 / PHI_STEP) + 1.0, 0.0), brackets.shape[0] - 1.0)
+    row = int(position)
+    low, high = present * brackets[row, 0], present * brackets[row, 1]
+    yea_surely, yea_maybe = u < low - BRACKET_SLACK, u < high + BRACKET_SLACK
+    nay_surely = u >= 1.0 - present + high + BRACKET_SLACK
+    nay_maybe = u >= 1.0 - present + low - BRACKET_SLACK
+    if yea_surely == yea_maybe and nay_surely == nay_maybe:
+        return int(yea_surely) - int(nay_surely)
+    q = normal_cdf(x, phi)
+    if u < present * q:
+        return 1
+    return -1 if u >= 1.0 - present * (1.0 - q) else 0
 
 
 @njit(cache=True, nogil=True)
@@ -67,6 +112,7 @@ def _member_counts(
     member_correlation: float,
     p_absent: float,
     phi: NDArray[np.float64],
+    brackets: NDArray[np.float64],
     ziggurat: NDArray[np.float64],
     yeas: NDArray[np.int64],
     nays: NDArray[np.int64],
@@ -82,12 +128,14 @@ def _member_counts(
     with_effect = effects.size == 4 and member_correlation > 0.0
     uniform_effect = with_effect and step and correlation <= 0.0
     log_factorial, reciprocal = log_factorials(n_members), reciprocals(n_members)
+    starts = walk_starts(n_members, present) if 0.0 < present < 1.0 else np.zeros(0)
     uniforms = np.empty(n_members * n_questions + 2 * n_questions + 1)
     effect = np.zeros(n_members)
     layer = np.empty(n_members, dtype=np.int64)
     would = np.zeros(n_questions, dtype=np.int64)
-    yes_below = np.empty((n_questions, n_members))
-    no_from = np.empty((n_questions, n_members))
+    yes = np.zeros(n_questions, dtype=np.int64)
+    cdf_by_question = np.ascontiguousarray(threshold_cdf.T)
+    no = np.zeros(n_questions, dtype=np.int64)
     for d in range(shocks.shape[0]):
         if uniform_effect:
             fill_uniforms(effects, effect, n_members)
@@ -95,39 +143,49 @@ def _member_counts(
             fill_normals(effects, ziggurat, effect, n_members, layer)
         if step:
             would[:] = 0
-            for i in range(n_members):
-                if uniform_effect:
-                    for k in range(n_questions):
-                        would[k] += effect[i] < threshold_cdf[i, k]
-                else:
+            if uniform_effect:
+                for k in range(n_questions):  # question-major: a vectorized count
+                    below = 0
+                    for i in range(n_members):
+                        below += effect[i] < cdf_by_question[k, i]
+                    would[k] = below
+            else:
+                for i in range(n_members):
                     latent = sqrt_rho * shocks[d, group[i]] + sqrt_tau * effect[i]
                     for k in range(n_questions):
                         would[k] += threshold[i, k] - latent > 0.0
             fill_uniforms(stream, uniforms, 2 * n_questions)
             for k in range(n_questions):
                 yeas[d, k] += binomial_inverse(
-                    would[k], present, uniforms[2 * k], log_factorial, reciprocal
+                    would[k], present, uniforms[2 * k], log_factorial, reciprocal, starts
                 )
                 nays[d, k] += binomial_inverse(
-                    n_members - would[k], present, uniforms[2 * k + 1], log_factorial, reciprocal
+                    n_members - would[k],
+                    present,
+                    uniforms[2 * k + 1],
+                    log_factorial,
+                    reciprocal,
+                    starts,
                 )
             continue
+        fill_uniforms(stream, uniforms, n_members * n_questions)
+        yes[:] = 0
+        no[:] = 0
         for i in range(n_members):
             latent = sqrt_rho * shocks[d, group[i]] + sqrt_tau * effect[i]
             for k in range(n_questions):
-                q = normal_cdf((threshold[i, k] - latent) * scale, phi)
-                yes_below[k, i] = present * q
-                no_from[k, i] = 1.0 - present * (1.0 - q)
-        fill_uniforms(stream, uniforms, n_members * n_questions)
+                vote = bracketed_vote(
+                    (threshold[i, k] - latent) * scale,
+                    uniforms[k * n_members + i],
+                    present,
+                    phi,
+                    brackets,
+                )
+                yes[k] += vote > 0
+                no[k] += vote < 0
         for k in range(n_questions):
-            yes = 0
-            no = 0
-            for i in range(n_members):
-                u = uniforms[k * n_members + i]
-                yes += u < yes_below[k, i]
-                no += u >= no_from[k, i]
-            yeas[d, k] += yes
-            nays[d, k] += no
+            yeas[d, k] += yes[k]
+            nays[d, k] += no[k]
 
 
 def sample_member_votes_compiled(
@@ -159,6 +217,7 @@ def sample_member_votes_compiled(
         float(member_correlation),
         float(p_absent),
         PHI_TABLE,
+        PHI_BRACKETS,
         ZIGGURAT_TABLE,
         yeas,
         nays,

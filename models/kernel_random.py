@@ -178,13 +178,37 @@ def reciprocals(n: int) -> NDArray[np.float64]:
 
 
 @njit(cache=True, nogil=True, inline="always")
+def walk_start(n: int, p: float) -> float:
+    """``(1 - s)^n``, ``s = min(p, 1 - p)``: where :func:`binomial_inverse` starts summing."""
+    return math.exp(n * math.log1p(-min(p, 1.0 - p)))
+
+
+@njit(cache=True, nogil=True)
+def walk_starts(n: int, p: float) -> NDArray[np.float64]:
+    """``(n + 1,)`` :func:`walk_start` of ``Bin(k, p)`` for ``k = 0..n``, ``0 < p < 1``: the
+    start of every walk a kernel with a fixed ``p`` and a varying ``n`` may take, computed
+    once (the same numbers as computed each time)."""
+    out = np.empty(n + 1)
+    for k in range(n + 1):
+        out[k] = walk_start(k, p)
+    return out
+
+
+@njit(cache=True, nogil=True, inline="always")
 def binomial_inverse(
-    n: int, p: float, u: float, log_factorial: NDArray[np.float64], reciprocal: NDArray[np.float64]
+    n: int,
+    p: float,
+    u: float,
+    log_factorial: NDArray[np.float64],
+    reciprocal: NDArray[np.float64],
+    starts: NDArray[np.float64],
 ) -> int:
     """``Bin(n, p)`` from one uniform ``u`` by inversion: summed from 0 when the smaller of
     ``np`` and ``n(1-p)`` is under ``SUMMED_BELOW`` (for ``p > 1/2``: ``n`` minus the value of
     ``Bin(n, 1-p)`` at ``u``, the same law), else searched
-    from the mode (:func:`binomial_at_mode`, :func:`invert_from_mode`)."""
+    from the mode (:func:`binomial_at_mode`, :func:`invert_from_mode`). ``starts``: this
+    ``p``'s :func:`walk_starts` for every ``n`` up to at least this one, or ``(0,)`` to
+    compute the start here."""
     if n <= 0 or p <= 0.0:
         return 0
     if p >= 1.0:
@@ -194,7 +218,8 @@ def binomial_inverse(
         mode, top, at_mode = binomial_at_mode(n, p, log_factorial, reciprocal)
         return invert_from_mode(n, p, mode, top, at_mode, u, reciprocal)
     odds = smaller / (1.0 - smaller)
-    k = walk_from_zero(n, odds, math.exp(n * math.log1p(-smaller)), u, reciprocal)
+    start = starts[n] if starts.size else walk_start(n, p)
+    k = walk_from_zero(n, odds, start, u, reciprocal)
     return n - k if p > 0.5 else k
 
 

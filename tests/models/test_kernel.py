@@ -12,7 +12,13 @@ from scipy.stats import binom
 
 from models.behaviour import Subgroups, conditional_probability
 from models.kernel import sample_votes_compiled
-from models.kernel_members import chamber_effect_stream, effect_seed, sample_member_votes_compiled
+from models.kernel_members import (
+    PHI_BRACKETS,
+    bracketed_vote,
+    chamber_effect_stream,
+    effect_seed,
+    sample_member_votes_compiled,
+)
 from models.kernel_random import (
     SUMMED_BELOW,
     TWO_M32,
@@ -26,6 +32,7 @@ from models.kernel_random import (
     normal_cdf_table,
     reciprocals,
     sfc64_stream,
+    walk_starts,
     ziggurat_table,
 )
 from models.members import member_vote_probability
@@ -82,9 +89,14 @@ def test_binomial_inverse_is_the_inverse_cdf_value_for_value(n: int, p: float) -
         expected = n - expected
     clear = np.min(np.abs(u[:, None] - cdf[None, :]), axis=1) > 1e-12
     log_factorial, reciprocal = log_factorials(max(n, 1)), reciprocals(max(n, 1))
-    got = np.array([binomial_inverse(n, p, float(x), log_factorial, reciprocal) for x in u])
+    none = np.zeros(0)
+    got = np.array([binomial_inverse(n, p, float(x), log_factorial, reciprocal, none) for x in u])
     assert np.array_equal(got[clear], expected[clear])
     assert clear.mean() > 0.99
+    if 0.0 < p < 1.0:  # the starts computed once give the same numbers as computed each time
+        starts = walk_starts(n, p)
+        tabled = [binomial_inverse(n, p, float(x), log_factorial, reciprocal, starts) for x in u]
+        assert np.array_equal(np.array(tabled), got)
 
 
 def test_normal_cdf_table_is_accurate_to_1e_10() -> None:
@@ -92,6 +104,35 @@ def test_normal_cdf_table_is_accurate_to_1e_10() -> None:
     x = np.concatenate([np.linspace(-9.0, 9.0, 200_001), [-np.inf, np.inf, 0.0]])
     got = np.array([normal_cdf(float(v), table) for v in x])
     assert np.max(np.abs(got - ndtr(x))) < 1e-10
+
+
+@pytest.mark.parametrize("present", [1.0, 0.983, 0.5])
+def test_bracketed_vote_is_the_vote_from_normal_cdf(present: float) -> None:
+    """The shortcut decides a vote from the table's bounds only where they agree: the same
+    vote as ``normal_cdf`` everywhere, at the thresholds themselves and in both tails."""
+    table = normal_cdf_table()
+    rng = np.random.default_rng(17)
+    x = np.concatenate([rng.uniform(-10.0, 10.0, 4000), np.linspace(-8.5, 8.5, 4353)])
+    q = np.array([normal_cdf(float(v), table) for v in x])
+    yes_below, no_from = present * q, 1.0 - present * (1.0 - q)
+    edges = np.stack([yes_below, no_from])  # u at, just under and just over each threshold
+    u = np.concatenate(
+        [rng.uniform(0.0, 1.0, (4, x.size)), edges, np.nextafter(edges, 0), edges + 2.0**-32]
+    )
+    u = np.clip(np.floor(u * 2.0**32) / 2.0**32, 0.0, 1.0 - 2.0**-32)  # on the uniforms' grid
+    u = np.concatenate([u, np.zeros((1, x.size))])
+    want = np.where(u < yes_below, 1, np.where(u >= no_from, -1, 0))
+    got = np.array(
+        [
+            [
+                bracketed_vote(float(x[j]), float(u[r, j]), present, table, PHI_BRACKETS)
+                for j in range(x.size)
+            ]
+            for r in range(u.shape[0])
+        ]
+    )
+    np.testing.assert_array_equal(got, want)
+    assert {-1, 0, 1} <= set(np.unique(got)) or present == 1.0  # not vacuous
 
 
 def _subgroups() -> Subgroups:
