@@ -107,6 +107,13 @@ def _grouped_counts(
     mode_k = np.zeros(many.size, dtype=np.int64)  # yea probability stays the same
     mode_term = np.zeros(many.size)
     mode_cdf = np.zeros(many.size)
+    law_p = np.full(many.size, np.nan)  # the yea probability each subgroup's law is for
+    law = np.zeros((many.size, 5))  # yes odds, yes start, absent given, absent odds, log keep
+    law_since = np.zeros(many.size, dtype=np.int64)  # the draw from which it holds
+    start_at = np.zeros(many.size + 1, dtype=np.int64)  # absent walk starts, by rest = 0..n
+    start_at[1:] = np.cumsum(size[many] + 1)
+    absent_starts = np.zeros(start_at[-1])
+    absent_since = np.full(start_at[-1], -1, dtype=np.int64)
     yes_below = np.empty(alone.size)
     no_from = np.empty(alone.size)
     n_alone = alone.size * n_questions
@@ -136,13 +143,18 @@ def _grouped_counts(
             if from_mode and mode_p[m] != p_yes:
                 mode, top, at_mode = binomial_at_mode(n, p_yes, log_factorial, reciprocal)
                 mode_p[m], mode_k[m], mode_term[m], mode_cdf[m] = p_yes, mode, top, at_mode
-            yes_odds = smaller / (1.0 - smaller) if smaller > 0.0 else 0.0
-            yes_start = math.exp(n * math.log1p(-smaller)) if smaller > 0.0 else 1.0
-            absent_given = p_absent / (1.0 - p_yes) if p_yes < 1.0 else 0.0
+            if law_p[m] != p_yes:  # kept while the yea probability stays the same
+                absent_given = p_absent / (1.0 - p_yes) if p_yes < 1.0 else 0.0
+                summed = 0.0 < absent_given <= 0.5
+                law_p[m], law_since[m] = p_yes, d
+                law[m, 0] = smaller / (1.0 - smaller) if smaller > 0.0 else 0.0
+                law[m, 1] = math.exp(n * math.log1p(-smaller)) if smaller > 0.0 else 1.0
+                law[m, 2] = absent_given
+                law[m, 3] = absent_given / (1.0 - absent_given) if summed else 0.0
+                law[m, 4] = math.log1p(-absent_given) if summed else 0.0
+            yes_odds, yes_start, absent_given = law[m, 0], law[m, 1], law[m, 2]
+            absent_odds, keep_log = law[m, 3], law[m, 4]
             summed = 0.0 < absent_given <= 0.5
-            absent_odds = absent_given / (1.0 - absent_given) if summed else 0.0
-            keep_log = math.log1p(-absent_given) if summed else 0.0
-            last_rest, absent_start = -1, 1.0
             base = n_alone + 2 * n_questions * m
             for k in range(n_questions):
                 u = uniforms[base + 2 * k]
@@ -161,9 +173,11 @@ def _grouped_counts(
                 if absent_given <= 0.0 or rest == 0:
                     absent = 0
                 elif summed and rest * absent_given < SUMMED_BELOW:
-                    if rest != last_rest:
-                        last_rest, absent_start = rest, math.exp(rest * keep_log)
-                    absent = walk_from_zero(rest, absent_odds, absent_start, u, reciprocal)
+                    slot = start_at[m] + rest
+                    if absent_since[slot] != law_since[m]:
+                        absent_since[slot] = law_since[m]
+                        absent_starts[slot] = math.exp(rest * keep_log)
+                    absent = walk_from_zero(rest, absent_odds, absent_starts[slot], u, reciprocal)
                 else:
                     absent = binomial_inverse(
                         rest, absent_given, u, log_factorial, reciprocal, no_starts
