@@ -21,7 +21,6 @@ import dataclasses
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtr
-from scipy.stats import multivariate_normal
 
 from models.behaviour import Scenario
 from models.members import shifted_probability, vote_thresholds
@@ -43,6 +42,8 @@ def both_yea(t_a: NDArray[np.float64], t_b: NDArray[np.float64], tau: float) -> 
     out = np.where(np.isposinf(t_b), ndtr(t_a), out)
     finite = np.isfinite(t_a) & np.isfinite(t_b)
     if finite.any():
+        from scipy.stats import multivariate_normal  # a 1-2 s import: only for this law
+
         law = multivariate_normal(mean=[0.0, 0.0], cov=[[1.0, tau], [tau, 1.0]])
         points = np.stack([t_a[finite], t_b[finite]], axis=1)
         out[finite] = law.cdf(points, rng=np.random.default_rng(MVN_SEED))
@@ -87,6 +88,8 @@ def pattern_probabilities(
         if not free.any():
             out[j] = 1.0
             continue
+        from scipy.stats import multivariate_normal  # a 1-2 s import: only for this law
+
         law = multivariate_normal(mean=mean[free], cov=cov[np.ix_(free, free)], allow_singular=True)
         upper = np.where(agree[free], np.inf, 0.5)
         lower = np.where(agree[free], 0.5, -np.inf)
