@@ -17,8 +17,9 @@ import pyarrow as pa
 from numpy.typing import NDArray
 
 from warehouse.backtests import countlab_version
+from warehouse.chunk_store import insert_rows
 from warehouse.lease import writer_lease
-from warehouse.store import connect, insert_rows
+from warehouse.store import connect
 
 SENSITIVITY_COLUMNS = (
     "key",

@@ -11,6 +11,7 @@ import pytest
 
 from models.errors import CountlabError
 from models.outcomes import NO_CHOICE, OUTCOMES, outcome_label, parse_label
+from warehouse.chunk_store import store_chunk, stored_chunk_starts
 from warehouse.schema import SCHEMA_VERSION, ensure_schema
 from warehouse.store import (
     INTERRUPTED,
@@ -22,8 +23,6 @@ from warehouse.store import (
     connect,
     fail_run,
     query_rows,
-    store_chunk,
-    stored_chunk_starts,
 )
 
 Z95 = 1.959963984540054
