@@ -13,7 +13,7 @@ import contextlib
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import pyarrow as pa
 from prefect import task
@@ -48,21 +48,6 @@ TASK_RETRIES = 2
 TASK_RETRY_DELAY_S = 1.0
 
 
-T = TypeVar("T")
-
-
-class Handed(Generic[T]):
-    """A task's argument that Prefect hands over as it is. Prefect walks a task's arguments
-    (dataclasses, lists, dicts: a scenario is some 5,000 objects) for futures to wait on, at
-    submit and again at run, about 80 ms a task; it does not walk this. Not Prefect's
-    ``quote``: the Dask runner hands that to the task as a bare tuple."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: T) -> None:
-        self.value = value
-
-
 def is_transient(error: BaseException) -> bool:
     """Whether a task's failure may pass when it runs again: an operating-system or network
     error (a resource busy, a connection reset or timed out; not a missing file or a
@@ -93,7 +78,7 @@ def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
     retry_condition_fn=retry_if_transient,
 )
 def simulate_chunk(
-    handed: Handed[Scenario],
+    scenario: Scenario,
     *,
     run_key: int,
     point: int,
@@ -103,7 +88,6 @@ def simulate_chunk(
     sampler: str,
 ) -> dict[str, pa.Table]:
     """Simulate draws ``[first_draw, first_draw + n_draws)`` of one point; return its rows."""
-    scenario = handed.value
     facts = ChunkFacts(
         run_key=run_key, point=point, n_candidates=len(scenario.session.candidate_keys)
     )
@@ -121,9 +105,9 @@ def simulate_chunk(
     retry_delay_seconds=TASK_RETRY_DELAY_S,
     retry_condition_fn=retry_if_transient,
 )
-def compute_exact(handed: Handed[Scenario]) -> Exact:
+def compute_exact(scenario: Scenario) -> Exact:
     """Exact probabilities from the oracle (``--exact``)."""
-    return exact_probabilities(handed.value)
+    return exact_probabilities(scenario)
 
 
 ProgressHook = Callable[[int], None]
@@ -178,7 +162,7 @@ def store_points(
     def submit(index: int) -> Any:
         point, first, n = todo[index]
         return simulate_chunk.submit(
-            Handed(point.scenario),
+            point.scenario,
             run_key=run_key,
             point=point.point,
             seed=point.seed,
@@ -230,7 +214,7 @@ def execute(
     run_id = plan.record.run_id
     exact_scenario = plan.points[0].scenario if plan.exact else None
     try:
-        exact_future = compute_exact.submit(Handed(exact_scenario)) if exact_scenario else None
+        exact_future = compute_exact.submit(exact_scenario) if exact_scenario else None
         store_points(writer, plan, run_key=run_key, progress=progress)
         exact = None
         if exact_future is not None and exact_scenario is not None:

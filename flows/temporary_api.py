@@ -34,9 +34,6 @@ PORT_IN_USE_EXIT = 3
 STARTUP_TIMEOUT_S = 90.0
 """Default wait for the server to answer (``PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS``
 overrides it, as it does Prefect's)."""
-GRACEFUL_S = 3
-"""The longest the server waits for open requests when told to stop (by countlab, or by
-the kernel when countlab dies: a killed client's requests never finish)."""
 SERVER_ENV = {
     "PREFECT_UI_ENABLED": "0",
     "PREFECT__SERVER_EPHEMERAL": "1",
@@ -125,7 +122,7 @@ def _start_uvicorn(port: int) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "uvicorn", "--app-dir", _prefect_parent()]
     command += ["--factory", "prefect.server.api.server:create_app"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "error"]
-    command += ["--lifespan", "on", "--timeout-graceful-shutdown", str(GRACEFUL_S)]
+    command += ["--lifespan", "on"]
     env = {**os.environ, **SERVER_ENV}
     process = subprocess.Popen(command, env=env, preexec_fn=die_with_parent)  # noqa: PLW1509 (from the main thread, before ours start)
     track_child(process.pid)
