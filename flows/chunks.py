@@ -143,9 +143,10 @@ def store_points(
 ) -> None:
     """Simulate every chunk of every point not yet stored, and store each as it comes.
 
-    Chunks run as tasks; only this (flow) thread writes, a transaction per chunk (or per
-    group of small ones), in (point, draw) order (``warehouse.writer``: buffered while
-    readers have the file, and ``progress`` told once committed). A bounded window of chunks in flight keeps memory
+    Chunks run as tasks; only this (flow) thread writes, a transaction per chunk (or per group
+    of small ones), in
+    (point, draw) order (``warehouse.writer``: buffered while readers have the file, and
+    ``progress`` told once committed). A bounded window of chunks in flight keeps memory
     flat: results are dropped as soon as they are stored. Chunks already in
     ``stored_chunks`` (a resumed run) are skipped, and their draws reported at once.
     """
