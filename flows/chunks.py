@@ -3,7 +3,7 @@ writer lease, and storing every missing chunk of it (:func:`execute`).
 
 A chunk task covers whole random-stream blocks (``models.sampling.BLOCK_DRAWS``), so the
 rows are the same bit for bit whatever the chunk size, worker count or task runner. The flow
-alone writes: one transaction per chunk (small chunks share one), and a last one that makes the run visible
+alone writes: one transaction per chunk, and a last one that makes the run visible
 (``warehouse.writer``).
 """
 
@@ -143,8 +143,7 @@ def store_points(
 ) -> None:
     """Simulate every chunk of every point not yet stored, and store each as it comes.
 
-    Chunks run as tasks; only this (flow) thread writes, a transaction per chunk (or per group
-    of small ones), in
+    Chunks run as tasks; only this (flow) thread writes, one transaction per chunk, in
     (point, draw) order (``warehouse.writer``: buffered while readers have the file, and
     ``progress`` told once committed). A bounded window of chunks in flight keeps memory
     flat: results are dropped as soon as they are stored. Chunks already in
