@@ -26,10 +26,9 @@ from models.engine import simulate
 from models.errors import CountlabError
 from models.oracle import Exact, exact_probabilities
 from models.sampling import block_ranges, block_rng, plan_chunks
-from warehouse.chunk_store import stored_chunk_starts
 from warehouse.frames import ChunkFacts, exact_table
 from warehouse.lease import run_id_for
-from warehouse.store import begin_run, complete_run, fail_run, reopen_run
+from warehouse.store import begin_run, complete_run, fail_run, reopen_run, stored_chunk_starts
 from warehouse.writer import Writer
 
 LOST_WORKER_ERRORS = ("KilledWorker", "CommClosedError", "StreamClosedError")

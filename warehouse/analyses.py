@@ -17,9 +17,8 @@ import pyarrow as pa
 from numpy.typing import NDArray
 
 from warehouse.backtests import countlab_version
-from warehouse.chunk_store import insert_rows
 from warehouse.lease import writer_lease
-from warehouse.store import connect
+from warehouse.store import connect, insert_rows
 
 SENSITIVITY_COLUMNS = (
     "key",

@@ -25,9 +25,8 @@ import pyarrow as pa
 
 from models.errors import CountlabError
 from models.roster import CHAMBERS
-from warehouse.chunk_store import insert_rows
 from warehouse.lease import new_run_id, writer_lease
-from warehouse.store import connect
+from warehouse.store import connect, insert_rows
 
 BACKTEST_TABLES = ("backtests", "backtest_chambers", "backtest_members", "backtest_predictive")
 """The tables of a backtest, in the order :func:`store_backtest` writes them."""

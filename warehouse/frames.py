@@ -148,7 +148,7 @@ def exact_table(exact: Exact, scenario: Scenario, run_id: str, point: int = 0) -
 class ChunkFacts:
     """One chunk's rows of the fact tables, block by block: :meth:`add` each block's draws
     (converted at once, so the draws need not be kept), then :meth:`tables`
-    (``{table: Arrow rows}``, what ``warehouse.chunk_store.store_chunks`` stores)."""
+    (``{table: Arrow rows}``, what ``warehouse.store.store_chunk`` stores)."""
 
     def __init__(self, *, run_key: int, point: int, n_candidates: int) -> None:
         self.run_key, self.point, self.n_candidates = run_key, point, n_candidates

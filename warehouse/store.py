@@ -4,9 +4,9 @@ A run is written in steps, each one transaction:
 
 1. :func:`begin_run` commits its ``runs`` row ('running') and one ``sweep_points`` row per
    point (a run has one point, 0);
-2. ``warehouse.chunk_store`` commits chunks' ``stored_draws`` and ``stored_objection_votes``
-   rows together with their ``stored_chunks`` rows, so a chunk is stored whole or not at all,
-   and at most once (the ledger's primary key);
+2. :func:`store_chunk` commits a chunk's ``stored_draws`` and ``stored_objection_votes`` rows
+   together with its ``stored_chunks`` row, so a chunk is stored whole or not at all, and at
+   most once (the ledger's primary key);
 3. :func:`complete_run` commits the exact probabilities and marks the run 'completed': only
    then do the views show any of its rows.
 
@@ -38,7 +38,6 @@ import pyarrow as pa
 
 from models.errors import CountlabError
 from warehouse.adhoc import run_query
-from warehouse.chunk_store import FACT_TABLES, insert_rows
 from warehouse.lease import reader_token, retry_open, who_writes, writer_lease, writer_wants
 from warehouse.records import PointRecord, RunRecord
 from warehouse.schema import NO_EXTENSIONS, WRITER_SETTINGS, check_file, ensure_schema
@@ -286,6 +285,53 @@ def begin_run(con: duckdb.DuckDBPyConnection, record: RunRecord, points: list[Po
         con.rollback()
         raise
     return run_key
+
+
+FACT_TABLES = ("stored_draws", "stored_objection_votes")
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+    """Insert Arrow ``rows`` into ``table`` by column name (inside the caller's transaction)."""
+    con.register("incoming_rows", rows)
+    try:
+        con.execute(f"insert into {table} by name select * from incoming_rows")
+    finally:
+        con.unregister("incoming_rows")
+
+
+def store_chunk(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    run_key: int,
+    point: int,
+    first_draw: int,
+    n_draws: int,
+    facts: dict[str, pa.Table],
+) -> None:
+    """Store one chunk's rows (``{table: Arrow rows}``) and its ledger row, all or nothing."""
+    unknown = set(facts) - set(FACT_TABLES)
+    if unknown:
+        raise ValueError(f"not a fact table: {sorted(unknown)}")
+    con.begin()
+    try:
+        con.execute(
+            "insert into stored_chunks values (?, ?, ?, ?, ?)",
+            [run_key, point, first_draw, n_draws, datetime.now(UTC)],
+        )
+        for table, rows in facts.items():
+            insert_rows(con, table, rows)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def stored_chunk_starts(con: duckdb.DuckDBPyConnection, run_key: int) -> set[tuple[int, int]]:
+    """``(point, first_draw)`` of every chunk of a run already stored."""
+    rows = con.execute(
+        "select point, first_draw from stored_chunks where run_key = ?", [run_key]
+    ).fetchall()
+    return {(int(p), int(f)) for p, f in rows}
 
 
 def complete_run(

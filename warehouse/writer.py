@@ -4,10 +4,8 @@ DuckDB lets one process open a file for writing and then refuses every other pro
 read-only. So a :class:`Writer` holds the writer lease (``warehouse.lease``) from start to end,
 but the DuckDB file only while no reader asks for it:
 
-- with no reader about, it keeps one connection and commits each chunk as it comes, with
-  its ``stored_chunks`` row (``warehouse.chunk_store``); small chunks (a sweep of small
-  points) are grouped, one transaction for up to :data:`GROUP_DRAWS` draws or
-  :data:`GROUP_WAIT_S` of chunks, as each transaction costs some 25 ms however small;
+- with no reader about, it keeps one connection and commits each chunk as it comes, one
+  transaction per chunk with its ``stored_chunks`` row (``store_chunk``), exactly as before;
 - when a reader leaves a token, the writer closes the file after the commit in progress,
   once it has held it :data:`WRITER_TURN_S` (without a checkpoint: the command's last close
   does it) and buffers the chunks that come meanwhile (up to
@@ -33,9 +31,8 @@ from typing import Any, Self
 
 import duckdb
 
-from warehouse.chunk_store import ChunkRows, store_chunks
 from warehouse.lease import Lease, acquire, readers_waiting, release, set_intent
-from warehouse.store import WRITER_WAIT_S, open_for_writing, prepare
+from warehouse.store import WRITER_WAIT_S, open_for_writing, prepare, store_chunk
 
 WRITER_TURN_S = 2.0
 """How long the writer keeps the file, once opened, before it lets waiting readers in: each
@@ -43,20 +40,18 @@ turn costs a close and an open (about 10 and 20 ms with 3 million draws stored).
 READER_TURN_S = 0.5
 """How long the writer leaves the file to readers before it wants it back."""
 MAX_BUFFERED = 8
-"""Chunks held in memory while readers have the file (once they hold ``GROUP_DRAWS`` draws);
-one more and the writer waits."""
-GROUP_DRAWS = 65_536
-"""Draws a transaction gathers from chunks smaller than this (a default chunk, 262,144
-draws, has one to itself, as has any chunk of this size or more)."""
-GROUP_WAIT_S = 0.5
-"""The longest a computed chunk waits for others to share its transaction."""
+"""Chunks held in memory while readers have the file; one more and the writer waits."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Chunk:
     """A chunk simulated but not yet committed."""
 
-    rows: ChunkRows
+    run_key: int
+    point: int
+    first_draw: int
+    n_draws: int
+    facts: dict[str, Any]
     on_stored: Callable[[int], None] | None
 
 
@@ -70,7 +65,6 @@ class Writer:
         self._lease: Lease | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
         self._buffer: deque[Chunk] = deque()
-        self._buffered_since = 0.0  # when the oldest buffered chunk came
         self._yielded_at = 0.0
         self._opened_at = 0.0
         self.windows = 0  # how many times the file was opened (figures for the benchmark)
@@ -124,14 +118,10 @@ class Writer:
         facts: dict[str, Any],
         on_stored: Callable[[int], None] | None = None,
     ) -> None:
-        """Commit a chunk now, or with the next ones (:data:`GROUP_DRAWS`), or buffer it while
-        readers have the file; ``on_stored(n)`` once it is committed."""
-        if not self._buffer:
-            self._buffered_since = time.monotonic()
-        rows = ChunkRows(run_key, point, first_draw, n_draws, facts)
-        self._buffer.append(Chunk(rows, on_stored))
-        full = len(self._buffer) > MAX_BUFFERED and self._buffered_draws() >= GROUP_DRAWS
-        self._pump(block=full)
+        """Commit a chunk now, or buffer it while readers have the file; ``on_stored(n)``
+        once it is committed."""
+        self._buffer.append(Chunk(run_key, point, first_draw, n_draws, facts, on_stored))
+        self._pump(block=len(self._buffer) > MAX_BUFFERED)
 
     def poll(self) -> None:
         """Between chunks: yield the file to a reader who asks, or take it back."""
@@ -139,24 +129,13 @@ class Writer:
 
     def flush(self) -> None:
         """Commit every buffered chunk (waiting for readers if need be)."""
-        self._pump(block=True, every=True)
+        self._pump(block=True)
 
     def discard(self) -> None:
         """Drop the buffered chunks (a run that failed and keeps no rows)."""
         self._buffer.clear()
 
-    def _buffered_draws(self) -> int:
-        return sum(chunk.rows.n_draws for chunk in self._buffer)
-
-    def _pump(self, *, block: bool, every: bool = False) -> None:
-        due = (
-            every
-            or block
-            or self._buffered_draws() >= GROUP_DRAWS
-            or time.monotonic() - self._buffered_since >= GROUP_WAIT_S
-        )
-        if not due:
-            return  # small chunks wait for company
+    def _pump(self, *, block: bool) -> None:
         if self._con is None:
             if not self._buffer:
                 return
@@ -170,15 +149,17 @@ class Writer:
                 return
         assert self._con is not None
         while self._buffer:
-            group = [self._buffer.popleft()]
-            draws = group[0].rows.n_draws
-            while self._buffer and draws + self._buffer[0].rows.n_draws <= GROUP_DRAWS:
-                draws += self._buffer[0].rows.n_draws
-                group.append(self._buffer.popleft())
-            store_chunks(self._con, [chunk.rows for chunk in group])
-            for chunk in group:
-                if chunk.on_stored is not None:
-                    chunk.on_stored(chunk.rows.n_draws)
+            chunk = self._buffer.popleft()
+            store_chunk(
+                self._con,
+                run_key=chunk.run_key,
+                point=chunk.point,
+                first_draw=chunk.first_draw,
+                n_draws=chunk.n_draws,
+                facts=chunk.facts,
+            )
+            if chunk.on_stored is not None:
+                chunk.on_stored(chunk.n_draws)
         if time.monotonic() - self._opened_at >= WRITER_TURN_S and readers_waiting(self.db):
             self._close(checkpoint=False)
             self._yielded_at = time.monotonic()

@@ -25,11 +25,10 @@ from models.states import STATE_INDEX
 from models.tally import tally
 from reports.render import write_run_report
 from tests.warehouse.test_store import point, record
-from warehouse.chunk_store import store_chunk
 from warehouse.frames import ChunkFacts
 from warehouse.queries import read_flips, read_summary
 from warehouse.schema import SCHEMA_VERSION
-from warehouse.store import begin_run, complete_run, connect
+from warehouse.store import begin_run, complete_run, connect, store_chunk
 
 VOTES = {
     "house": {"R": 0.95, "D": 0.4},

@@ -21,11 +21,10 @@ from models.remand import ANSWER_CODES
 from models.sampling import block_rng
 from models.slates import SLATES
 from tests.warehouse.test_store import point, record, wilson
-from warehouse.chunk_store import store_chunk
 from warehouse.frames import ChunkFacts, draws_table
 from warehouse.queries import read_summary, read_sweep
 from warehouse.schema import SCHEMA_VERSION
-from warehouse.store import begin_run, complete_run, connect
+from warehouse.store import begin_run, complete_run, connect, store_chunk
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "january-2021.toml"
 STATES = ("AZ", "GA", "PA")

@@ -11,7 +11,6 @@ import pytest
 
 from models.errors import CountlabError
 from models.outcomes import NO_CHOICE, OUTCOMES, outcome_label, parse_label
-from warehouse.chunk_store import store_chunk, stored_chunk_starts
 from warehouse.schema import SCHEMA_VERSION, ensure_schema
 from warehouse.store import (
     INTERRUPTED,
@@ -23,6 +22,8 @@ from warehouse.store import (
     connect,
     fail_run,
     query_rows,
+    store_chunk,
+    stored_chunk_starts,
 )
 
 Z95 = 1.959963984540054
