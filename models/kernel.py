@@ -35,6 +35,7 @@ from models.kernel_random import (
     normal_cdf_table,
     reciprocals,
     walk_from_zero,
+    walk_start,
 )
 
 PHI_TABLE = normal_cdf_table()
@@ -108,7 +109,7 @@ def _grouped_counts(
     mode_term = np.zeros(many.size)
     mode_cdf = np.zeros(many.size)
     law_p = np.full(many.size, np.nan)  # the yea probability each subgroup's law is for
-    law = np.zeros((many.size, 5))  # yes odds, yes start, absent given, absent odds, log keep
+    law = np.zeros((many.size, 4))  # yes odds, yes walk start, absent given, absent odds
     law_since = np.zeros(many.size, dtype=np.int64)  # the draw from which it holds
     start_at = np.zeros(many.size + 1, dtype=np.int64)  # absent walk starts, by rest = 0..n
     start_at[1:] = np.cumsum(size[many] + 1)
@@ -148,12 +149,15 @@ def _grouped_counts(
                 summed = 0.0 < absent_given <= 0.5
                 law_p[m], law_since[m] = p_yes, d
                 law[m, 0] = smaller / (1.0 - smaller) if smaller > 0.0 else 0.0
-                law[m, 1] = math.exp(n * math.log1p(-smaller)) if smaller > 0.0 else 1.0
+                law[m, 1] = walk_start(n, p_yes) if smaller > 0.0 else 1.0
                 law[m, 2] = absent_given
                 law[m, 3] = absent_given / (1.0 - absent_given) if summed else 0.0
-                law[m, 4] = math.log1p(-absent_given) if summed else 0.0
-            yes_odds, yes_start, absent_given = law[m, 0], law[m, 1], law[m, 2]
-            absent_odds, keep_log = law[m, 3], law[m, 4]
+            yes_odds, yes_start, absent_given, absent_odds = (
+                law[m, 0],
+                law[m, 1],
+                law[m, 2],
+                law[m, 3],
+            )
             summed = 0.0 < absent_given <= 0.5
             base = n_alone + 2 * n_questions * m
             for k in range(n_questions):
@@ -176,7 +180,7 @@ def _grouped_counts(
                     slot = start_at[m] + rest
                     if absent_since[slot] != law_since[m]:
                         absent_since[slot] = law_since[m]
-                        absent_starts[slot] = math.exp(rest * keep_log)
+                        absent_starts[slot] = walk_start(rest, absent_given)
                     absent = walk_from_zero(rest, absent_odds, absent_starts[slot], u, reciprocal)
                 else:
                     absent = binomial_inverse(

@@ -133,8 +133,8 @@ def _member_counts(
     effect = np.zeros(n_members)
     layer = np.empty(n_members, dtype=np.int64)
     would = np.zeros(n_questions, dtype=np.int64)
-    yes = np.zeros(n_questions, dtype=np.int64)
-    cdf_by_question = np.ascontiguousarray(threshold_cdf.T)
+    cdf_by_question = np.ascontiguousarray(threshold_cdf.T)  # (K, n): counted question-major
+    yes = np.zeros(n_questions, dtype=np.int64)  # a draw's counts, residual path
     no = np.zeros(n_questions, dtype=np.int64)
     for d in range(shocks.shape[0]):
         if uniform_effect:
