@@ -10,6 +10,7 @@ alone writes: one transaction per chunk, and a last one that makes the run visib
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor
@@ -191,12 +192,17 @@ def store_points(
 
 
 def result_polling(future: Any, poll: Callable[[], None], every: float = 0.1) -> Any:
-    """A task's result, calling ``poll()`` every ``every`` seconds while it runs."""
-    while True:
-        try:
-            return future.result(timeout=every)
-        except TimeoutError:
-            poll()
+    """A task's result, calling ``poll()`` every ``every`` seconds while it runs.
+
+    Waits on the future's done callback and asks for the result only once it is done, never
+    with a timeout: distributed's timed ``result`` can race its own timeout and raise
+    ``UnboundLocalError`` when the task ends as the timeout fires (dask/distributed#8514).
+    """
+    done = threading.Event()
+    future.add_done_callback(lambda _: done.set())
+    while not done.wait(every):
+        poll()
+    return future.result()
 
 
 def execute(
