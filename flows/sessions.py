@@ -12,6 +12,7 @@ and validation are pure functions in :mod:`models.session`, :mod:`models.stateho
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -82,7 +83,20 @@ def read_session_file(name: str, filename: str) -> tuple[str, str] | None:
 
 
 def load_session(name: str) -> Session:
-    """Load a shipped session by date (``2021-01-06``) or a user's session directory."""
+    """Load a shipped session by date (``2021-01-06``) or a user's session directory (read
+    each time: its files may change; a shipped one is read once per process)."""
+    if name in shipped_sessions():
+        return _shipped_session(name)
+    return _load_session(name)
+
+
+@functools.cache
+def _shipped_session(name: str) -> Session:
+    """A shipped session, parsed once (a sweep's every point reads it: ~25 ms each)."""
+    return _load_session(name)
+
+
+def _load_session(name: str) -> Session:
     folder, label, shipped = _folder(name)
     text, source = _read(folder, "session.toml", label)
     header = parse_session_header(text, source=source)
