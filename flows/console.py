@@ -266,13 +266,8 @@ def print_summary(summary: dict[str, Any], *, db: Path | None = None) -> None:
         )
     if summary["objections"]:
         out.print(objections)
-    pivotal = summary.get("pivotal", {})
-    if any(p is not None for p in pivotal.values()):
-        # A flip changes no draw's label when every share is 0: no transitions to read (the
-        # query joins every objection row to its draw: 940 MiB and 3.8 s for 10 M draws).
-        changed = any(p for p in pivotal.values() if p is not None)
-        flips = run_flips(db, summary["run_id"]) if changed and db is not None else {}
-        print_pivotal(pivotal, flips)
+    if any(p is not None for p in summary.get("pivotal", {}).values()):
+        print_pivotal(summary["pivotal"], {} if db is None else run_flips(db, summary["run_id"]))
     if summary.get("slates"):
         print_slate_probabilities(summary["slates"])
     winners = ", ".join(f"{c} {w['p']:.4f}" for c, w in summary["winners"].items())

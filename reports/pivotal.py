@@ -12,7 +12,7 @@ import duckdb
 
 from models.outcomes import in_words
 from reports import charts
-from warehouse.queries import query_frame
+from warehouse.queries import changed_transitions, query_frame
 
 
 def share(p: float) -> str:
@@ -51,12 +51,13 @@ def _pivotal(
     }
     if not found or any(row["n"] is None for row in found.values()):
         return None
-    transitions = query_frame(
+    transitions = changed_transitions(
         con,
-        "select state, direction, from_label, to_label, n, p, p_from from pivotal_transitions"
-        " where run_id = ? and point = ? and changed order by p desc, direction, from_label",
-        where,
-    ).to_dicts()
+        run_id,
+        point,
+        columns="state, direction, from_label, to_label, n, p, p_from",
+        order="p desc, direction, from_label",
+    )
     by_state = {state: [t for t in transitions if t["state"] == state] for state in states}
     sentences = []
     for state in states:

@@ -41,35 +41,3 @@ def test_a_sweep_of_many_points_prints_the_first_forty_and_says_where_the_rest_a
     assert "sweep_probabilities where run_id = 'abc123'" in text
     console.print_sweep({"run_id": "abc123", "draws": 100, "seed": 1, "points": points[:40]})
     assert "The first" not in capsys.readouterr().out
-
-
-def summary_with_pivotal(pivotal: dict[str, float | None]) -> dict[str, object]:
-    return {
-        "run_id": "abc123",
-        "outcomes": {"electors:biden": {"p": 1.0, "se": 0.0, "ci_low": 1.0, "ci_high": 1.0}},
-        "objections": {},
-        "winners": {"biden": {"p": 1.0, "se": 0.0}},
-        "pivotal": pivotal,
-    }
-
-
-def test_flips_are_read_only_when_some_objection_is_pivotal(monkeypatch, tmp_path, capsys):
-    """No draw's label changes when every P(pivotal) is 0, so the transitions (a join of
-    every objection row to its draw) are not queried; with one above 0 they are."""
-    read: list[str] = []
-    flip = {"direction": "sustain", "from_label": "electors:biden", "to_label": "house", "p": 0.01}
-
-    def run_flips(db, run_id):
-        read.append(run_id)
-        return {"PA": flip}
-
-    monkeypatch.setattr(console, "run_flips", run_flips)
-    console.print_summary(summary_with_pivotal({"AZ": 0.0, "PA": 0.0}), db=tmp_path / "w.duckdb")
-    assert read == []
-    assert "Pivotal objections" in capsys.readouterr().out
-    console.print_summary(summary_with_pivotal({"AZ": 0.0, "PA": 0.01}), db=tmp_path / "w.duckdb")
-    assert read == ["abc123"]
-    assert "sustaining it: electors:biden becomes house (1.00% of draws)" in capsys.readouterr().out
-    console.print_summary(summary_with_pivotal({"AZ": None, "PA": None}), db=tmp_path / "w.duckdb")
-    assert read == ["abc123"]  # stored before schema 6: no shares, no table, no query
-    assert "Pivotal objections" not in capsys.readouterr().out

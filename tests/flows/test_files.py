@@ -73,3 +73,19 @@ def test_overrides_file_missing_or_not_utf8(tmp_path):
         CountlabError, match=f"^{re.escape(str(tmp_path / 'members.csv'))}: not UTF-8 text"
     ):
         to_scenario(config, base=base, source=str(path))
+
+
+def test_a_shipped_session_is_parsed_once_and_a_users_folder_every_time(tmp_path):
+    """Issue 17: a sweep loads its session for every point; a shipped one cannot change
+    while countlab runs, a user's folder can (an edit between two runs is read)."""
+    assert load_session("2021-01-06") is load_session("2021-01-06")
+    shipped = resources.files("models") / "data" / "sessions" / "2021-01-06"
+    folder = tmp_path / "session"
+    folder.mkdir()
+    for name in ("session.toml", "members.csv", "electoral_votes.csv"):
+        (folder / name).write_bytes((shipped / name).read_bytes())
+    first = load_session(str(folder))
+    assert load_session(str(folder)) is not first
+    (folder / "electoral_votes.csv").write_bytes(BINARY)
+    with pytest.raises(CountlabError, match=re.escape("electoral_votes.csv: not UTF-8 text")):
+        load_session(str(folder))

@@ -26,7 +26,7 @@ from models.tally import tally
 from reports.render import write_run_report
 from tests.warehouse.test_store import point, record
 from warehouse.frames import ChunkFacts
-from warehouse.queries import read_flips, read_summary
+from warehouse.queries import changed_transitions, read_flips, read_summary
 from warehouse.schema import SCHEMA_VERSION
 from warehouse.store import begin_run, complete_run, connect, store_chunk
 
@@ -352,3 +352,55 @@ def test_a_version_5_run_reads_with_null_pivotal_values(tmp_path):
     assert '<section id="pivotal">' in text
     assert "stored before countlab counted each draw again" in text
     assert "The outcome when an objection is sustained" in text
+
+
+SETTLED = {"objections": {"AZ": 1.0, "PA": 1.0}, "votes": VOTES}
+"""No flip changes a draw's label: without Arizona and Pennsylvania Biden keeps 275 of the
+270 needed (rules.md R0.1 and R0.3: a majority of the 538 appointed)."""
+
+
+class Recording:
+    """A connection that keeps the SQL it is given."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con, self.seen = con, []
+
+    def execute(self, sql, params=None):
+        self.seen.append(sql)
+        return self.con.execute(sql, params)
+
+    def sql(self, sql, params=None):
+        self.seen.append(sql)
+        return self.con.sql(sql, params=params)
+
+
+def test_changed_transitions_are_read_only_where_a_flip_changes_a_label(tmp_path, monkeypatch):
+    """Issue 17: the transitions (a join of every objection row to its draw) are not queried
+    when pivotal_objections counts no draw a flip changes; otherwise the same rows as the
+    view's."""
+    monkeypatch.setitem(SCENARIOS, "settled", SETTLED)
+    con = connect(tmp_path / "w.duckdb")
+    store_run(con, "settled", "settled")
+    store_run(con, "plain", "plain")
+    for run_id, pivotal in (("settled", False), ("plain", True)):
+        (changing,) = con.execute(
+            "select count(*) from pivotal_objections where run_id = ? and n > 0", [run_id]
+        ).fetchall()[0]
+        assert (changing > 0) == pivotal, run_id
+        recording = Recording(con)
+        rows = changed_transitions(
+            recording,  # type: ignore[arg-type]
+            run_id,
+            0,
+            columns="state, direction, from_label, to_label, n",
+            order="state, direction, from_label, to_label",
+        )
+        expected = con.execute(
+            "select state, direction, from_label, to_label, n from pivotal_transitions"
+            " where run_id = ? and changed order by all",
+            [run_id],
+        ).fetchall()
+        assert [tuple(row.values()) for row in rows] == expected
+        assert bool(expected) == pivotal
+        assert any("pivotal_transitions" in sql for sql in recording.seen) == pivotal
+    con.close()
