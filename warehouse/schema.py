@@ -6,6 +6,8 @@ An older warehouse is upgraded in place, in one transaction, by ``sql/migrations
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -70,11 +72,30 @@ NO_EXTENSIONS: dict[str, str | bool | int | float | list[str]] = {
 }
 """Connection settings: DuckDB never downloads nor loads an extension for a file it opens."""
 
-WRITER_SETTINGS: dict[str, str | bool | int | float | list[str]] = {"memory_limit": "256MB"}
-"""A writing connection's DuckDB memory (issue 17): unbounded, its buffer pool keeps the
-pages a long run writes and the run's summary query takes what it likes (peak RSS of a
-6,000,000-draw run: 1,431 MiB, against 859 MiB with this limit, at the same speed);
-past it DuckDB evicts written pages and spills a query's work to disk."""
+WRITER_SETTINGS: dict[str, str | bool | int | float | list[str]] = {"memory_limit": "64MB"}
+"""A writing connection's DuckDB memory while it stores a run (issue 17): unbounded, its
+buffer pool keeps the pages a long run writes (peak RSS of a 6,000,000-draw run: 1,431 MiB);
+past the limit DuckDB evicts written pages, at the same speed. Peak RSS of a 10,000,000-draw
+run while storing: 859-877 MiB at 256MB, 805-811 at 128MB, 741-752 at 64MB."""
+
+SUMMARY_MEMORY_LIMIT = "256MB"
+"""The writing connection's memory_limit while it reads the run's summary
+(:func:`summary_memory`). The hash join of ``conditional_probabilities`` puts every draw of
+the run on its build side (DuckDB estimates that a boolean filter keeps 20% of the objection
+votes, more rows than the draws): for 30,000,000 draws it fails at 64MB (OutOfMemoryException:
+failed to pin block) and passes from 112MB; the summary took 446 MiB and 5.8 s at 256MB."""
+
+
+@contextlib.contextmanager
+def summary_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Raise a writing connection's memory_limit to :data:`SUMMARY_MEMORY_LIMIT` while the
+    block runs, then set it back to :data:`WRITER_SETTINGS`' (a read-only connection's
+    settings are locked: it has DuckDB's default limit)."""
+    con.execute(f"set memory_limit = '{SUMMARY_MEMORY_LIMIT}'")
+    try:
+        yield
+    finally:
+        con.execute(f"set memory_limit = '{WRITER_SETTINGS['memory_limit']}'")
 
 
 def check_version(found: int | None, where: str) -> None:

@@ -472,4 +472,29 @@ def test_a_writing_connection_has_bounded_memory(tmp_path):
     con.close()
     number, unit = limit.split()
     assert unit == "MiB", limit
-    assert float(number) <= 256, limit
+    assert float(number) <= 64, limit
+
+
+def _limit_mib(con) -> float:
+    number, unit = con.execute("select current_setting('memory_limit')").fetchone()[0].split()
+    assert unit == "MiB"
+    return float(number)
+
+
+def test_a_writer_reads_its_summary_with_more_memory_then_goes_back(tmp_path):
+    """Issue 17: the summary's join of every draw of a run cannot finish in the writer's
+    64MB for 30 M draws; the writer reads it at SUMMARY_MEMORY_LIMIT and stores again at
+    its own limit afterwards, an error inside the block included."""
+    from warehouse.schema import summary_memory
+    from warehouse.store import open_for_writing
+
+    con = open_for_writing(tmp_path / "w.duckdb", wait=None)
+    assert con is not None
+    storing = _limit_mib(con)
+    with summary_memory(con):
+        assert _limit_mib(con) >= 4 * storing
+    assert _limit_mib(con) == storing
+    with pytest.raises(duckdb.CatalogException), summary_memory(con):
+        con.execute("select * from no_such_table")
+    assert _limit_mib(con) == storing
+    con.close()
