@@ -56,6 +56,15 @@ def chamber_effect_stream(seed: NDArray[np.uint64], chamber: str) -> NDArray[np.
     return sfc64_stream([int(word) for word in seed] + [CHAMBERS.index(chamber)])
 
 
+@njit(cache=True, nogil=True, inline="always")
+def count_below(values: NDArray[np.float64], limits: NDArray[np.float64]) -> int:
+    """How many ``values[i] < limits[i]`` (a vectorized count; both ``(n,)``)."""
+    below = 0
+    for i in range(values.size):
+        below += values[i] < limits[i]
+    return below
+
+
 @njit(cache=True, nogil=True)
 def _member_counts(
     stream: NDArray[np.uint64],
@@ -97,26 +106,18 @@ def _member_counts(
             fill_uniforms(effects, effect, n_members)
         elif with_effect:
             fill_normals(effects, ziggurat, effect, n_members, layer)
-        would[:] = 0
-        if uniform_effect:
-            for k in range(n_questions):  # question-major: a vectorized count
-                below = 0
-                for i in range(n_members):
-                    below += effect[i] < cdf_by_question[k, i]
-                would[k] = below
-        else:
+        if not uniform_effect:
             for i in range(n_members):
                 latent[i] = sqrt_rho * shocks[d, group[i]] + sqrt_tau * effect[i]
-            for k in range(n_questions):  # question-major
-                if step:
-                    below = 0
-                    for i in range(n_members):
-                        below += latent[i] < threshold_by_question[k, i]
-                    would[k] = below
-                else:
-                    for i in range(n_members):
-                        bound[i] = (threshold_by_question[k, i] - latent[i]) * scale
-                    would[k] = normals_below(stream, ziggurat, bound, n_members)
+        for k in range(n_questions):  # question-major
+            if uniform_effect:
+                would[k] = count_below(effect, cdf_by_question[k])
+            elif step:
+                would[k] = count_below(latent, threshold_by_question[k])
+            else:
+                for i in range(n_members):
+                    bound[i] = (threshold_by_question[k, i] - latent[i]) * scale
+                would[k] = normals_below(stream, ziggurat, bound, n_members)
         fill_uniforms(stream, uniforms, 2 * n_questions)
         for k in range(n_questions):
             yeas[d, k] += binomial_inverse(

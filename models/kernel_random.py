@@ -38,6 +38,23 @@ def kernel_stream(rng: np.random.Generator) -> NDArray[np.uint64]:
 
 
 @njit(cache=True, nogil=True, inline="always")
+def sfc64_step(
+    a: np.uint64, b: np.uint64, c: np.uint64, counter: np.uint64
+) -> tuple[np.uint64, np.uint64, np.uint64, np.uint64, np.uint64]:
+    """One step of SFC64 (Chris Doty-Humphrey's small fast chaotic generator) on a state held
+    in registers: ``(word, a, b, c, counter)``, the word and the next state."""
+    word = a + b + counter
+    rotated = (c << np.uint64(24)) | (c >> np.uint64(40))
+    return (
+        word,
+        b ^ (b >> np.uint64(11)),
+        c + (c << np.uint64(3)),
+        rotated + word,
+        counter + np.uint64(1),
+    )
+
+
+@njit(cache=True, nogil=True, inline="always")
 def fill_uniforms(stream: NDArray[np.uint64], out: NDArray[np.float64], count: int) -> None:
     """Write ``count`` uniforms on ``[0, 1)`` (32 random bits each: a word's high half, then
     its low half) to ``out``; an odd count writes (and wastes) one more, so ``out`` must hold
@@ -48,11 +65,7 @@ def fill_uniforms(stream: NDArray[np.uint64], out: NDArray[np.float64], count: i
     a, b, c, counter = stream[0], stream[1], stream[2], stream[3]
     low = np.uint64(0xFFFFFFFF)
     for i in range((count + 1) // 2):
-        word = a + b + counter  # SFC64: Chris Doty-Humphrey's small fast chaotic generator
-        counter += np.uint64(1)
-        a = b ^ (b >> np.uint64(11))
-        b = c + (c << np.uint64(3))
-        c = ((c << np.uint64(24)) | (c >> np.uint64(40))) + word
+        word, a, b, c, counter = sfc64_step(a, b, c, counter)
         out[2 * i] = float(np.int64(word >> np.uint64(32))) * TWO_M32  # signed: exact, faster
         out[2 * i + 1] = float(np.int64(word & low)) * TWO_M32
     stream[0], stream[1], stream[2], stream[3] = a, b, c, counter
@@ -250,14 +263,18 @@ def ziggurat_table() -> NDArray[np.float64]:
 
 
 @njit(cache=True, nogil=True, inline="always")
+def ziggurat_try(word: np.uint64) -> tuple[float, int]:
+    """A word's ziggurat try: ``u`` on ``[-1, 1)`` from its high half, the layer from its low
+    8 bits."""
+    u = 2.0 * (float(np.int64(word >> np.uint64(32))) * TWO_M32) - 1.0
+    return u, int(word & np.uint64(ZIGGURAT_LAYERS - 1))
+
+
+@njit(cache=True, nogil=True, inline="always")
 def next_word(stream: NDArray[np.uint64]) -> np.uint64:
     """The next 64-bit word of the stream (SFC64, as :func:`fill_uniforms` draws them)."""
-    a, b, c, counter = stream[0], stream[1], stream[2], stream[3]
-    word = a + b + counter
-    stream[0] = b ^ (b >> np.uint64(11))
-    stream[1] = c + (c << np.uint64(3))
-    stream[2] = ((c << np.uint64(24)) | (c >> np.uint64(40))) + word
-    stream[3] = counter + np.uint64(1)
+    word, a, b, c, counter = sfc64_step(stream[0], stream[1], stream[2], stream[3])
+    stream[0], stream[1], stream[2], stream[3] = a, b, c, counter
     return np.uint64(word)
 
 
@@ -281,9 +298,7 @@ def next_normal(stream: NDArray[np.uint64], table: NDArray[np.float64]) -> float
     """A standard normal by the ziggurat method (Doornik's ZIGNOR): one word per try (its
     high half the uniform, its low 8 bits the layer), about 1.005 tries each."""
     while True:
-        word = next_word(stream)
-        u = 2.0 * (float(np.int64(word >> np.uint64(32))) * TWO_M32) - 1.0
-        i = int(word & np.uint64(ZIGGURAT_LAYERS - 1))
+        u, i = ziggurat_try(next_word(stream))
         if abs(u) < table[1, i]:
             return float(u * table[0, i])
         z = _outside_rectangle(stream, table, u, i)
@@ -323,13 +338,8 @@ def fill_normals(
     a, b, c, counter = stream[0], stream[1], stream[2], stream[3]
     misses = 0
     for j in range(count):
-        word = a + b + counter
-        counter += np.uint64(1)
-        a = b ^ (b >> np.uint64(11))
-        b = c + (c << np.uint64(3))
-        c = ((c << np.uint64(24)) | (c >> np.uint64(40))) + word
-        u = 2.0 * (float(np.int64(word >> np.uint64(32))) * TWO_M32) - 1.0
-        i = int(word & np.uint64(ZIGGURAT_LAYERS - 1))
+        word, a, b, c, counter = sfc64_step(a, b, c, counter)
+        u, i = ziggurat_try(word)
         inside = abs(u) < table[1, i]
         out[j] = u * table[0, i] if inside else u
         missed[misses] = j * ZIGGURAT_LAYERS + i  # kept only when outside (misses <= j)
@@ -351,13 +361,8 @@ def normals_below(
     a, b, c, counter = stream[0], stream[1], stream[2], stream[3]
     below = 0
     for j in range(count):
-        word = a + b + counter
-        counter += np.uint64(1)
-        a = b ^ (b >> np.uint64(11))
-        b = c + (c << np.uint64(3))
-        c = ((c << np.uint64(24)) | (c >> np.uint64(40))) + word
-        u = 2.0 * (float(np.int64(word >> np.uint64(32))) * TWO_M32) - 1.0
-        i = int(word & np.uint64(ZIGGURAT_LAYERS - 1))
+        word, a, b, c, counter = sfc64_step(a, b, c, counter)
+        u, i = ziggurat_try(word)
         if abs(u) < table[1, i]:
             below += u * table[0, i] < bound[j]
             continue
