@@ -18,7 +18,7 @@ from flows.plans import Plan, plan_run
 from flows.requests import RunRequest
 from models.errors import OptionError
 from warehouse.queries import read_summary
-from warehouse.schema import summary_memory
+from warehouse.schema import query_memory
 from warehouse.writer import Writer
 
 
@@ -32,7 +32,7 @@ def run_flow(parameters: RunParameters) -> dict[str, Any]:
         plan, run_key = start_run(writer, plan)
         tracked = track_progress(plan, progress)
         execute(writer, plan, run_key=run_key, keep_rows=False, progress=tracked)
-        with summary_memory(writer.con):
+        with query_memory(writer.con):
             summary = read_summary(writer.con, plan.record.run_id)
     written: list[Path] = []
     failure = None

@@ -24,7 +24,7 @@ from flows.launch import launch
 from flows.plans import plan_resume, plan_sweep
 from flows.requests import SweepRequest
 from warehouse.queries import read_sweep
-from warehouse.schema import summary_memory
+from warehouse.schema import query_memory
 from warehouse.writer import Writer
 
 
@@ -38,7 +38,7 @@ def sweep_flow(parameters: SweepParameters) -> dict[str, Any]:
         plan, run_key = start_run(writer, plan)
         tracked = track_progress(plan, progress)
         execute(writer, plan, run_key=run_key, keep_rows=True, progress=tracked)
-        with summary_memory(writer.con):
+        with query_memory(writer.con):
             summary = read_sweep(writer.con, plan.record.run_id)
     record_artifacts(plan, summary)
     return summary

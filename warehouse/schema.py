@@ -78,20 +78,22 @@ buffer pool keeps the pages a long run writes (peak RSS of a 6,000,000-draw run:
 past the limit DuckDB evicts written pages, at the same speed. Peak RSS of a 10,000,000-draw
 run while storing: 859-877 MiB at 256MB, 805-811 at 128MB, 741-752 at 64MB."""
 
-SUMMARY_MEMORY_LIMIT = "256MB"
-"""The writing connection's memory_limit while it reads the run's summary
-(:func:`summary_memory`). The hash join of ``conditional_probabilities`` puts every draw of
-the run on its build side (DuckDB estimates that a boolean filter keeps 20% of the objection
-votes, more rows than the draws): for 30,000,000 draws it fails at 64MB (OutOfMemoryException:
-failed to pin block) and passes from 112MB; the summary took 446 MiB and 5.8 s at 256MB."""
+QUERY_MEMORY_LIMIT = "256MB"
+"""A writing connection's memory_limit while it runs a query over a whole run or table
+(:func:`query_memory`: the run's summary, a schema upgrade). The hash join of
+``conditional_probabilities`` puts every draw of the run on its build side (DuckDB estimates
+that a boolean filter keeps 20% of the objection votes, more rows than the draws): for
+30,000,000 draws it fails at 64MB (OutOfMemoryException: failed to pin block) and passes from
+112MB; the summary took 446 MiB and 5.8 s at 256MB. Deleting those rows (a failed run's, gc)
+takes 101 MiB and 1.2 s at 64MB."""
 
 
 @contextlib.contextmanager
-def summary_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Raise a writing connection's memory_limit to :data:`SUMMARY_MEMORY_LIMIT` while the
-    block runs, then set it back to :data:`WRITER_SETTINGS`' (a read-only connection's
-    settings are locked: it has DuckDB's default limit)."""
-    con.execute(f"set memory_limit = '{SUMMARY_MEMORY_LIMIT}'")
+def query_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Raise a writing connection's memory_limit to :data:`QUERY_MEMORY_LIMIT` while the
+    block runs, then set it back to :data:`WRITER_SETTINGS`', an error included (a read-only
+    connection's settings are locked: it has DuckDB's default limit)."""
+    con.execute(f"set memory_limit = '{QUERY_MEMORY_LIMIT}'")
     try:
         yield
     finally:
@@ -201,15 +203,16 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     row = con.execute("select max(version) from schema_version").fetchone()
     found = row[0] if row else None
     if found is not None and found < SCHEMA_VERSION:
-        con.begin()
-        try:
-            for version in range(found + 1, SCHEMA_VERSION + 1):
-                con.execute(migration(version))
-                con.execute("insert into schema_version (version) values (?)", [version])
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
+        with query_memory(con):  # an upgrade may copy every stored row (to_v2.sql)
+            con.begin()
+            try:
+                for version in range(found + 1, SCHEMA_VERSION + 1):
+                    con.execute(migration(version))
+                    con.execute("insert into schema_version (version) values (?)", [version])
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
     for _, text in sql_files():
         con.execute(text)
     if found is None:

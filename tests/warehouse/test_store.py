@@ -483,18 +483,18 @@ def _limit_mib(con) -> float:
 
 def test_a_writer_reads_its_summary_with_more_memory_then_goes_back(tmp_path):
     """Issue 17: the summary's join of every draw of a run cannot finish in the writer's
-    64MB for 30 M draws; the writer reads it at SUMMARY_MEMORY_LIMIT and stores again at
-    its own limit afterwards, an error inside the block included."""
-    from warehouse.schema import summary_memory
+    64MB for 30 M draws; the writer reads it (and upgrades a schema) at QUERY_MEMORY_LIMIT
+    and goes back to its own limit afterwards, an error inside the block included."""
+    from warehouse.schema import query_memory
     from warehouse.store import open_for_writing
 
     con = open_for_writing(tmp_path / "w.duckdb", wait=None)
     assert con is not None
     storing = _limit_mib(con)
-    with summary_memory(con):
+    with query_memory(con):
         assert _limit_mib(con) >= 4 * storing
     assert _limit_mib(con) == storing
-    with pytest.raises(duckdb.CatalogException), summary_memory(con):
+    with pytest.raises(duckdb.CatalogException), query_memory(con):
         con.execute("select * from no_such_table")
     assert _limit_mib(con) == storing
     con.close()
