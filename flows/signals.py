@@ -14,6 +14,7 @@ their parent and exit when it is gone (:func:`watch_parent`).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import logging
@@ -128,6 +129,21 @@ def hard_stop(code: int, message: str) -> None:
     os._exit(code)
 
 
+_STOPPING: list[int] = []
+"""The signal that stopped this process's :func:`interruptible` block, once it has ended."""
+
+
+def ignore_late_signals() -> None:
+    """At exit (the last atexit handler of a command): once a signal has stopped the
+    process, ignore the handled signals from here on. Python resets the handlers it set to
+    the default as it finalizes, after atexit; a second Ctrl-C then (while modules and their
+    objects are torn down) would kill the process by SIGINT instead of the exit ``128 +
+    signal`` it is already on its way to."""
+    if _STOPPING:
+        for sig in HANDLED:
+            signal.signal(sig, signal.SIG_IGN)
+
+
 @contextlib.contextmanager
 def interruptible(grace: float = GRACE_SECONDS) -> Iterator[None]:
     """Within this block, SIGINT/SIGTERM/SIGHUP raise :class:`Interrupted` in the main
@@ -156,6 +172,8 @@ def interruptible(grace: float = GRACE_SECONDS) -> Iterator[None]:
         raise stop
 
     previous = {sig: signal.signal(sig, handler) for sig in HANDLED}
+    atexit.unregister(ignore_late_signals)  # registered once, before the libraries' own
+    atexit.register(ignore_late_signals)  # (atexit runs last-registered first)
     try:
         yield
     finally:
@@ -163,8 +181,9 @@ def interruptible(grace: float = GRACE_SECONDS) -> Iterator[None]:
         if first:
             # The process is on its way out (the CLI exits 128 + signal): a signal during
             # interpreter shutdown still stops at once, with no KeyboardInterrupt traceback
-            # from threading's shutdown, so the handler stays.
+            # from threading's shutdown, so the handler stays (ignore_late_signals, after).
             _RECEIVED.clear()
+            _STOPPING[:] = first[:1]
         else:
             if _RECEIVED:  # a library's TerminationSignal, not a signal seen here
                 _RECEIVED.clear()

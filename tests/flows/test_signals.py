@@ -246,3 +246,40 @@ def test_a_run_from_a_bare_environment_prints_no_prefect_chatter(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stderr.splitlines() if "draws stored" not in line]
     assert lines == [], done.stderr
+
+
+LATE_SIGNAL = """
+import os, signal, sys, time
+from flows.signals import Interrupted, interruptible
+
+class SignalAtTeardown:  # destroyed with the module: after Python resets its handlers
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.2)
+
+keep = SignalAtTeardown()
+try:
+    with interruptible():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+except Interrupted:
+    sys.exit(130)
+"""
+
+
+def test_a_second_ctrl_c_while_python_shuts_down_leaves_the_exit_code_alone(tmp_path):
+    """The CI failure of test_a_second_ctrl_c_stops_at_once (exit -2, i.e. killed by
+    SIGINT): a second signal after atexit, when Python has set its handlers back to the
+    default, killed a process already on its way to 130; now it is ignored there."""
+    script = tmp_path / "late.py"
+    script.write_text(LATE_SIGNAL, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr
