@@ -30,7 +30,6 @@ from flows.console import (
     print_sweep,
     with_progress,
 )
-from flows.kernel_cache import use_kernel_cache
 from flows.launch import configure_prefect, launch, run_prefect_server
 from flows.plans import Plan, plan_resume, plan_run, plan_sweep
 from flows.remand_options import remand_inputs
@@ -352,7 +351,6 @@ def main() -> None:
     A user mistake is one line and exit 2; SIGINT, SIGTERM or SIGHUP stop the command with
     one line and exit 128 + the signal (Ctrl-C: 130), the run recorded as interrupted.
     """
-    use_kernel_cache()  # before numba compiles or loads a kernel, for the workers too
     try:
         with interruptible():
             try:

@@ -3,11 +3,11 @@
 numba keys a cached kernel on the time stamp of the file that defines it alone, not on the
 files whose functions it inlines (numba/numba#1833, a documented limitation): after an
 update of ``models/kernel_random.py`` alone (a ``git pull`` into an editable install), the
-cached ``kernel_members`` kernel would still run the old random numbers, silently. So the
-``countlab`` command (and the test suite) set ``NUMBA_CACHE_DIR`` before numba is imported
-to a folder named by a digest of every kernel module's source: new sources, a new folder, a
-fresh compile. Worker processes inherit it; workers of a cluster started elsewhere
-(``--address``) keep their own setting.
+cached ``kernel_members`` kernel would still run the old random numbers, silently. So
+importing ``flows`` (the ``countlab`` command, the Python API, a worker unpickling a chunk
+task, the test suite's conftest) sets ``NUMBA_CACHE_DIR`` to a folder named by a digest of
+every kernel module's source: new sources, a new folder, a fresh compile. A process that
+imported ``models.kernel*`` before ``flows`` keeps numba's own cache for those kernels.
 """
 
 from __future__ import annotations

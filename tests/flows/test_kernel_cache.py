@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from flows.kernel_cache import KERNEL_MODULES, kernel_cache_dir, kernel_digest, use_kernel_cache
@@ -53,3 +55,16 @@ def test_the_cache_folder_follows_numba_cache_dir_then_xdg(tmp_path: Path) -> No
     )
     default = kernel_cache_dir({})
     assert default == Path.home() / ".cache" / "countlab" / f"countlab-kernels-{digest}"
+
+
+def test_importing_flows_sets_the_cache_for_the_api_and_workers(tmp_path: Path) -> None:
+    """A process that only imports ``flows`` (the Python API; a worker unpickling a chunk
+    task) gets the digest's folder too, not numba's own cache beside the sources."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "XDG_CACHE_HOME")}
+    env["XDG_CACHE_HOME"] = str(tmp_path)
+    code = "import flows, models.kernel_members as k; print(k._member_counts._cache._cache_path)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    folder = tmp_path / "countlab" / f"countlab-kernels-{kernel_digest()}"
+    assert Path(done.stdout.strip()).is_relative_to(folder), done.stdout
