@@ -22,8 +22,10 @@ from pathlib import Path
 
 import models
 
-KERNEL_MODULES = ("kernel.py", "kernel_members.py", "kernel_random.py")
-"""The modules of ``models`` whose compiled functions inline one another."""
+KERNEL_MODULES = ("kernel.py", "kernel_members.py", "kernel_random.py", "members.py")
+"""The modules of ``models`` whose compiled functions inline one another, and those whose
+constants a kernel reads (numba freezes a global's value into the cached code:
+``members.RESIDUAL_STEP``)."""
 CACHE_PREFIX = "countlab-kernels-"
 MODELS_DIR = Path(models.__file__).parent
 
