@@ -1,9 +1,10 @@
 """What the run and sweep flows share: the chunk task, starting a planned run under the
 writer lease, and storing every missing chunk of it (:func:`execute`).
 
-A chunk task covers whole random-stream blocks (``models.sampling.BLOCK_DRAWS``), so the
-rows are the same bit for bit whatever the chunk size, worker count or task runner. The flow
-alone writes: one transaction per chunk, and a last one that makes the run visible
+A chunk covers whole random-stream blocks (``models.sampling.BLOCK_DRAWS``), so the rows are
+the same bit for bit whatever the chunk size, worker count or task runner; a task simulates
+one chunk, or several small ones (:func:`group_chunks`). The flow alone writes: one
+transaction per task's chunks, and a last one that makes the run visible
 (``warehouse.writer``).
 """
 
@@ -12,9 +13,9 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import pyarrow as pa
 from prefect import task
@@ -26,10 +27,17 @@ from models.behaviour import Scenario
 from models.engine import simulate
 from models.errors import CountlabError
 from models.oracle import Exact, exact_probabilities
-from models.sampling import block_ranges, block_rng, plan_chunks
+from models.sampling import block_ranges, block_rng, chunk_size, plan_chunks
 from warehouse.frames import ChunkFacts, exact_table
 from warehouse.lease import run_id_for
-from warehouse.store import begin_run, complete_run, fail_run, reopen_run, stored_chunk_starts
+from warehouse.store import (
+    ChunkEntry,
+    begin_run,
+    complete_run,
+    fail_run,
+    reopen_run,
+    stored_chunk_starts,
+)
 from warehouse.writer import Writer
 
 LOST_WORKER_ERRORS = ("KilledWorker", "CommClosedError", "StreamClosedError")
@@ -85,33 +93,78 @@ def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
     return isinstance(error, BaseException) and is_transient(error)
 
 
+class ChunkWork(NamedTuple):
+    """One chunk to simulate: draws ``[first_draw, first_draw + n_draws)`` of a point."""
+
+    point: PointPlan
+    first_draw: int
+    n_draws: int
+
+
+TASKS_PER_WORKER = 4
+"""How many tasks, at least, small chunks are grouped into per worker (see
+:func:`group_chunks`)."""
+
+
+def group_chunks(
+    todo: Sequence[ChunkWork], *, chunk_draws: int, workers: int
+) -> list[tuple[ChunkWork, ...]]:
+    """Group consecutive chunks into tasks, in order, so that small ones share a task.
+
+    A task takes chunks while their draws fit a budget: the chunk size, or less when that
+    leaves fewer than :data:`TASKS_PER_WORKER` tasks per worker (``ceil(draws / tasks)``).
+    A chunk above the budget is a task alone, so a run's chunks (each the chunk size) stay
+    one a task; 500 sweep points of 2,000 draws become a few dozen tasks, not 500, each
+    one Prefect task run and one transaction (about 25 ms each in a flow).
+    """
+    if not todo:
+        return []
+    n_tasks = min(len(todo), TASKS_PER_WORKER * max(1, workers))
+    total = sum(work.n_draws for work in todo)
+    budget = min(chunk_size(chunk_draws), -(-total // n_tasks))
+    groups: list[tuple[ChunkWork, ...]] = []
+    group: list[ChunkWork] = []
+    for work in todo:
+        if group and sum(w.n_draws for w in group) + work.n_draws > budget:
+            groups.append(tuple(group))
+            group = []
+        group.append(work)
+    groups.append(tuple(group))
+    return groups
+
+
+def task_label(group: Sequence[ChunkWork]) -> str:
+    """A task run's name: ``point 3 draws 0+2000``, ``points 3-9 draws 0+2000`` (the same
+    draws of each point) or ``points 3-9, 14000 draws``."""
+    first, last = group[0], group[-1]
+    if len(group) == 1:
+        return f"point {first.point.point} draws {first.first_draw}+{first.n_draws}"
+    points = f"points {first.point.point}-{last.point.point}"
+    if all((w.first_draw, w.n_draws) == (first.first_draw, first.n_draws) for w in group):
+        return f"{points} draws {first.first_draw}+{first.n_draws}"
+    return f"{points}, {sum(w.n_draws for w in group)} draws"
+
+
 @task(
     cache_policy=NO_CACHE,
-    task_run_name="point {point} draws {first_draw}+{n_draws}",
+    task_run_name="{label}",
     retries=TASK_RETRIES,
     retry_delay_seconds=TASK_RETRY_DELAY_S,
     retry_condition_fn=retry_if_transient,
 )
-def simulate_chunk(
-    handed: Handed[Scenario],
-    *,
-    run_key: int,
-    point: int,
-    seed: int,
-    first_draw: int,
-    n_draws: int,
-    sampler: str,
+def simulate_chunks(
+    handed: Handed[tuple[ChunkWork, ...]], *, run_key: int, sampler: str, label: str
 ) -> dict[str, pa.Table]:
-    """Simulate draws ``[first_draw, first_draw + n_draws)`` of one point; return its rows."""
-    scenario = handed.value
-    facts = ChunkFacts(
-        run_key=run_key, point=point, n_candidates=len(scenario.session.candidate_keys)
-    )
-    for block, start, stop in block_ranges(first_draw, n_draws):
-        draws = simulate(
-            scenario, n_draws=stop - start, rng=block_rng(seed, block), sampler=sampler
-        )
-        facts.add(draws, first_draw=start)
+    """Simulate a task's chunks (:func:`group_chunks`); return their rows, in order.
+    ``label`` names the task run."""
+    facts = ChunkFacts(run_key=run_key)
+    for work in handed.value:
+        scenario, point = work.point.scenario, work.point.point
+        n_candidates = len(scenario.session.candidate_keys)
+        for block, start, stop in block_ranges(work.first_draw, work.n_draws):
+            rng = block_rng(work.point.seed, block)
+            draws = simulate(scenario, n_draws=stop - start, rng=rng, sampler=sampler)
+            facts.add(draws, point=point, first_draw=start, n_candidates=n_candidates)
     return facts.tables()
 
 
@@ -157,52 +210,42 @@ def start_run(writer: Writer, plan: Plan) -> tuple[Plan, int]:
 def store_points(
     writer: Writer, plan: Plan, *, run_key: int, progress: ProgressHook | None = None
 ) -> None:
-    """Simulate every chunk of every point not yet stored, and store each as it comes.
+    """Simulate every chunk of every point not yet stored, and store each task's as it comes.
 
-    Chunks run as tasks; only this (flow) thread writes, one transaction per chunk, in
-    (point, draw) order (``warehouse.writer``: buffered while readers have the file, and
-    ``progress`` told once committed). A bounded window of chunks in flight keeps memory
-    flat: results are dropped as soon as they are stored. Chunks already in
-    ``stored_chunks`` (a resumed run) are skipped, and their draws reported at once.
+    Chunks run as tasks (small ones grouped, :func:`group_chunks`); only this (flow) thread
+    writes, one transaction per task, in (point, draw) order (``warehouse.writer``: buffered
+    while readers have the file, and ``progress`` told once committed). A bounded window of
+    tasks in flight keeps memory flat: results are dropped as soon as they are stored.
+    Chunks already in ``stored_chunks`` (a resumed run) are skipped, and their draws
+    reported at once.
     """
     stored = stored_chunk_starts(writer.con, run_key)
-    todo: list[tuple[PointPlan, int, int]] = []
+    todo: list[ChunkWork] = []
     for point in plan.points:
         for first, n in plan_chunks(plan.draws, plan.record.chunk_draws):
             if (point.point, first) in stored:
                 if progress is not None:
                     progress(n)
             else:
-                todo.append((point, first, n))
+                todo.append(ChunkWork(point, first, n))
+    groups = group_chunks(todo, chunk_draws=plan.record.chunk_draws, workers=plan.request.workers)
 
     def submit(index: int) -> Any:
-        point, first, n = todo[index]
-        return simulate_chunk.submit(
-            Handed(point.scenario),
-            run_key=run_key,
-            point=point.point,
-            seed=point.seed,
-            first_draw=first,
-            n_draws=n,
-            sampler=plan.record.sampler,
+        group = groups[index]
+        return simulate_chunks.submit(
+            Handed(group), run_key=run_key, sampler=plan.record.sampler, label=task_label(group)
         )
 
     window = 2 * max(1, plan.request.workers)
-    pending = deque(submit(i) for i in range(min(window, len(todo))))
-    for index, (point, first, n) in enumerate(todo):
+    pending = deque(submit(i) for i in range(min(window, len(groups))))
+    for index, group in enumerate(groups):
         future = pending.popleft()
         facts = result_polling(future, writer.poll)
         release_result(future)
-        if index + window < len(todo):
+        if index + window < len(groups):
             pending.append(submit(index + window))
-        writer.store(
-            run_key=run_key,
-            point=point.point,
-            first_draw=first,
-            n_draws=n,
-            facts=facts,
-            on_stored=progress,
-        )
+        entries = tuple(ChunkEntry(w.point.point, w.first_draw, w.n_draws) for w in group)
+        writer.store(run_key=run_key, chunks=entries, facts=facts, on_stored=progress)
         del facts
     writer.flush()
 

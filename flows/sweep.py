@@ -1,8 +1,9 @@
 """The ``countlab-sweep`` flow: every point of a sweep in one run, resumable.
 
 All points are planned (and every user mistake found) before anything is written
-(``flows.plans``). Each point's chunks run as tasks named ``point P draws F+N``; the flow
-stores them one transaction per chunk. A sweep that stops (Ctrl-C, a killed process, a
+(``flows.plans``). Each point's chunks run as tasks named ``point P draws F+N`` (small
+points share a task: ``points P-Q draws F+N``, ``flows.chunks.group_chunks``); the flow
+stores each task's chunks in one transaction. A sweep that stops (Ctrl-C, a killed process, a
 failed worker) keeps its stored chunks; ``countlab sweep --resume RUN_ID`` plans the same
 points from the warehouse's own record (scenario JSON, seed, draws, chunk size) and this
 flow computes only the chunks not stored, so the finished sweep has exactly the rows an

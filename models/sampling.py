@@ -273,9 +273,14 @@ def defection_sampler(
     return defections
 
 
+def chunk_size(chunk_draws: int) -> int:
+    """The draws of a full chunk: ``chunk_draws`` rounded up to whole blocks."""
+    return max(1, -(-chunk_draws // BLOCK_DRAWS)) * BLOCK_DRAWS
+
+
 def plan_chunks(n_draws: int, chunk_draws: int) -> list[tuple[int, int]]:
-    """Return ``(first_draw, n_draws)`` per task; every chunk starts on a block boundary."""
-    size = max(1, -(-chunk_draws // BLOCK_DRAWS)) * BLOCK_DRAWS
+    """Return ``(first_draw, n_draws)`` per chunk; every chunk starts on a block boundary."""
+    size = chunk_size(chunk_draws)
     return [(start, min(size, n_draws - start)) for start in range(0, n_draws, size)]
 
 

@@ -33,6 +33,41 @@ STOP_GRACE_S = 5.0
 """How long an interrupted query may take to stop."""
 
 
+READ_ONLY_STATEMENTS = ("SELECT", "EXPLAIN")
+"""The statement types ``countlab sql`` runs."""
+
+
+def first_line(exc: BaseException) -> str:
+    """An error's first line, or its type's name when it has no message."""
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Refuse any statement that is not a query (DML, DDL, COPY, ATTACH, LOAD, SET, ...),
+    and more than one statement (``countlab sql`` prints one result)."""
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise CountlabError(f"sql: {first_line(exc)}") from None
+    if not statements:
+        raise CountlabError("sql: no statement given")
+    for statement in statements:
+        try:
+            kind = statement.type.name
+        except ValueError:  # a statement type this DuckDB's Python enum does not name
+            kind = "unnamed (not a query)"
+        if kind not in READ_ONLY_STATEMENTS:
+            raise CountlabError(
+                f"sql: {kind} statements are refused: countlab sql is read-only "
+                "(SELECT and EXPLAIN only)"
+            )
+    if len(statements) > 1:
+        raise CountlabError(
+            f"sql: {len(statements)} statements given; give one per call "
+            "(countlab sql prints one result)"
+        )
+
+
 def run_query(
     con: duckdb.DuckDBPyConnection, sql: str, *, timeout: float | None
 ) -> tuple[list[str], list[tuple[Any, ...]]]:

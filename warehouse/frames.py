@@ -146,18 +146,19 @@ def exact_table(exact: Exact, scenario: Scenario, run_id: str, point: int = 0) -
 
 
 class ChunkFacts:
-    """One chunk's rows of the fact tables, block by block: :meth:`add` each block's draws
-    (converted at once, so the draws need not be kept), then :meth:`tables`
-    (``{table: Arrow rows}``, what ``warehouse.store.store_chunk`` stores)."""
+    """A task's rows of the fact tables, block by block, for one chunk or several (of one
+    or more points): :meth:`add` each block's draws (converted at once, so the draws need
+    not be kept), then :meth:`tables` (``{table: Arrow rows}``, what
+    ``warehouse.store.store_chunks`` stores)."""
 
-    def __init__(self, *, run_key: int, point: int, n_candidates: int) -> None:
-        self.run_key, self.point, self.n_candidates = run_key, point, n_candidates
+    def __init__(self, *, run_key: int) -> None:
+        self.run_key = run_key
         self._draws: list[pa.Table] = []
         self._votes: list[pa.Table] = []
 
-    def add(self, draws: Draws, *, first_draw: int) -> None:
-        where = {"run_key": self.run_key, "point": self.point, "first_draw": first_draw}
-        self._draws.append(draws_table(draws, **where, n_candidates=self.n_candidates))
+    def add(self, draws: Draws, *, point: int, first_draw: int, n_candidates: int) -> None:
+        where = {"run_key": self.run_key, "point": point, "first_draw": first_draw}
+        self._draws.append(draws_table(draws, **where, n_candidates=n_candidates))
         self._votes.append(objection_votes_table(draws, **where))
 
     def tables(self) -> dict[str, pa.Table]:

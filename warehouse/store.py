@@ -4,9 +4,9 @@ A run is written in steps, each one transaction:
 
 1. :func:`begin_run` commits its ``runs`` row ('running') and one ``sweep_points`` row per
    point (a run has one point, 0);
-2. :func:`store_chunk` commits a chunk's ``stored_draws`` and ``stored_objection_votes`` rows
-   together with its ``stored_chunks`` row, so a chunk is stored whole or not at all, and at
-   most once (the ledger's primary key);
+2. :func:`store_chunks` commits one or more chunks' ``stored_draws`` and
+   ``stored_objection_votes`` rows together with their ``stored_chunks`` rows, so a chunk is
+   stored whole or not at all, and at most once (the ledger's primary key);
 3. :func:`complete_run` commits the exact probabilities and marks the run 'completed': only
    then do the views show any of its rows.
 
@@ -28,16 +28,16 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import pyarrow as pa
 
 from models.errors import CountlabError
-from warehouse.adhoc import run_query
+from warehouse.adhoc import check_read_only, first_line, run_query
 from warehouse.lease import reader_token, retry_open, who_writes, writer_lease, writer_wants
 from warehouse.records import PointRecord, RunRecord
 from warehouse.schema import NO_EXTENSIONS, WRITER_SETTINGS, check_file, ensure_schema
@@ -45,7 +45,6 @@ from warehouse.schema import NO_EXTENSIONS, WRITER_SETTINGS, check_file, ensure_
 DEFAULT_DB = "countlab.duckdb"
 """The warehouse file used when ``--db`` is not given, in the working directory."""
 
-READ_ONLY_STATEMENTS = ("SELECT", "EXPLAIN")
 
 READER_WAIT_S = 10.0
 """How long a reader waits for a writer to let it in before it gives up."""
@@ -169,36 +168,6 @@ def connect_read_only(
     return con
 
 
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
-    """Refuse any statement that is not a query (DML, DDL, COPY, ATTACH, LOAD, SET, ...),
-    and more than one statement (``countlab sql`` prints one result)."""
-    try:
-        statements = con.extract_statements(sql)
-    except duckdb.Error as exc:
-        raise CountlabError(f"sql: {_first_line(exc)}") from None
-    if not statements:
-        raise CountlabError("sql: no statement given")
-    for statement in statements:
-        try:
-            kind = statement.type.name
-        except ValueError:  # a statement type this DuckDB's Python enum does not name
-            kind = "unnamed (not a query)"
-        if kind not in READ_ONLY_STATEMENTS:
-            raise CountlabError(
-                f"sql: {kind} statements are refused: countlab sql is read-only "
-                "(SELECT and EXPLAIN only)"
-            )
-    if len(statements) > 1:
-        raise CountlabError(
-            f"sql: {len(statements)} statements given; give one per call "
-            "(countlab sql prints one result)"
-        )
-
-
 def query_rows(
     path: str | Path, sql: str, *, timeout: float | None = None
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -299,24 +268,32 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> N
         con.unregister("incoming_rows")
 
 
-def store_chunk(
+class ChunkEntry(NamedTuple):
+    """One chunk of a run: its ``stored_chunks`` (ledger) row, without the time."""
+
+    point: int
+    first_draw: int
+    n_draws: int
+
+
+def store_chunks(
     con: duckdb.DuckDBPyConnection,
     *,
     run_key: int,
-    point: int,
-    first_draw: int,
-    n_draws: int,
+    chunks: Sequence[ChunkEntry],
     facts: dict[str, pa.Table],
 ) -> None:
-    """Store one chunk's rows (``{table: Arrow rows}``) and its ledger row, all or nothing."""
+    """Store the rows (``{table: Arrow rows}``) of one or more chunks and their ledger rows,
+    all or nothing."""
     unknown = set(facts) - set(FACT_TABLES)
     if unknown:
         raise ValueError(f"not a fact table: {sorted(unknown)}")
+    now = datetime.now(UTC)
     con.begin()
     try:
-        con.execute(
+        con.executemany(
             "insert into stored_chunks values (?, ?, ?, ?, ?)",
-            [run_key, point, first_draw, n_draws, datetime.now(UTC)],
+            [[run_key, c.point, c.first_draw, c.n_draws, now] for c in chunks],
         )
         for table, rows in facts.items():
             insert_rows(con, table, rows)
@@ -374,7 +351,7 @@ def fail_run(
 ) -> None:
     """Mark a run 'failed' with its error ('interrupted' when a signal or Ctrl-C stopped it);
     delete its stored rows unless ``keep_rows``."""
-    message = _first_line(error) if str(error) else type(error).__name__
+    message = first_line(error) if str(error) else type(error).__name__
     status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
     if status == "interrupted" and not message.startswith("interrupted"):
         message = f"interrupted ({message})"

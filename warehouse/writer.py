@@ -4,13 +4,13 @@ DuckDB lets one process open a file for writing and then refuses every other pro
 read-only. So a :class:`Writer` holds the writer lease (``warehouse.lease``) from start to end,
 but the DuckDB file only while no reader asks for it:
 
-- with no reader about, it keeps one connection and commits each chunk as it comes, one
-  transaction per chunk with its ``stored_chunks`` row (``store_chunk``), exactly as before;
+- with no reader about, it keeps one connection and commits each task's chunks as they come,
+  one transaction for a task's chunks and their ``stored_chunks`` rows (``store_chunks``);
 - when a reader leaves a token, the writer closes the file after the commit in progress,
   once it has held it :data:`WRITER_TURN_S` (without a checkpoint: the command's last close
   does it) and buffers the chunks that come meanwhile (up to
   :data:`MAX_BUFFERED`); it reopens when the readers are done, and commits each buffered
-  chunk in its own transaction, in order;
+  task's chunks in their own transaction, in order;
 - after :data:`READER_TURN_S` of readers, or with its buffer full, it says it wants the file
   back (the intent file, there too while it has the file): new readers hold back until it
   has had its turn, so readers cannot starve it, and waiting readers poll a file, not DuckDB.
@@ -32,7 +32,7 @@ from typing import Any, Self
 import duckdb
 
 from warehouse.lease import Lease, acquire, readers_waiting, release, set_intent
-from warehouse.store import WRITER_WAIT_S, open_for_writing, prepare, store_chunk
+from warehouse.store import WRITER_WAIT_S, ChunkEntry, open_for_writing, prepare, store_chunks
 
 WRITER_TURN_S = 2.0
 """How long the writer keeps the file, once opened, before it lets waiting readers in: each
@@ -40,17 +40,15 @@ turn costs a close and an open (about 10 and 20 ms with 3 million draws stored).
 READER_TURN_S = 0.5
 """How long the writer leaves the file to readers before it wants it back."""
 MAX_BUFFERED = 8
-"""Chunks held in memory while readers have the file; one more and the writer waits."""
+"""Tasks' chunks held in memory while readers have the file; one more and the writer waits."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Chunk:
-    """A chunk simulated but not yet committed."""
+    """A task's chunks, simulated but not yet committed."""
 
     run_key: int
-    point: int
-    first_draw: int
-    n_draws: int
+    chunks: tuple[ChunkEntry, ...]
     facts: dict[str, Any]
     on_stored: Callable[[int], None] | None
 
@@ -112,15 +110,13 @@ class Writer:
         self,
         *,
         run_key: int,
-        point: int,
-        first_draw: int,
-        n_draws: int,
+        chunks: tuple[ChunkEntry, ...],
         facts: dict[str, Any],
         on_stored: Callable[[int], None] | None = None,
     ) -> None:
-        """Commit a chunk now, or buffer it while readers have the file; ``on_stored(n)``
-        once it is committed."""
-        self._buffer.append(Chunk(run_key, point, first_draw, n_draws, facts, on_stored))
+        """Commit a task's chunks (``facts``: their rows) now, in one transaction, or buffer
+        them while readers have the file; ``on_stored(n_draws)`` once committed."""
+        self._buffer.append(Chunk(run_key, chunks, facts, on_stored))
         self._pump(block=len(self._buffer) > MAX_BUFFERED)
 
     def poll(self) -> None:
@@ -150,16 +146,9 @@ class Writer:
         assert self._con is not None
         while self._buffer:
             chunk = self._buffer.popleft()
-            store_chunk(
-                self._con,
-                run_key=chunk.run_key,
-                point=chunk.point,
-                first_draw=chunk.first_draw,
-                n_draws=chunk.n_draws,
-                facts=chunk.facts,
-            )
+            store_chunks(self._con, run_key=chunk.run_key, chunks=chunk.chunks, facts=chunk.facts)
             if chunk.on_stored is not None:
-                chunk.on_stored(chunk.n_draws)
+                chunk.on_stored(sum(entry.n_draws for entry in chunk.chunks))
         if time.monotonic() - self._opened_at >= WRITER_TURN_S and readers_waiting(self.db):
             self._close(checkpoint=False)
             self._yielded_at = time.monotonic()

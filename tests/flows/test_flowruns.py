@@ -341,7 +341,7 @@ def test_a_transient_chunk_failure_is_retried_with_the_same_rows(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(flows.chunks, "simulate", flaky)
-    monkeypatch.setattr(flows.chunks.simulate_chunk, "retry_delay_seconds", 0)
+    monkeypatch.setattr(flows.chunks.simulate_chunks, "retry_delay_seconds", 0)
     request = run_request(scenario, tmp_path, chunk_draws=BLOCK_DRAWS, workers=1)
     if not retried:
         with pytest.raises(CountlabError, match="a user's mistake"):

@@ -28,7 +28,7 @@ from tests.warehouse.test_store import point, record
 from warehouse.frames import ChunkFacts
 from warehouse.queries import changed_transitions, read_flips, read_summary
 from warehouse.schema import SCHEMA_VERSION
-from warehouse.store import begin_run, complete_run, connect, store_chunk
+from warehouse.store import ChunkEntry, begin_run, complete_run, connect, store_chunks
 
 VOTES = {
     "house": {"R": 0.95, "D": 0.4},
@@ -71,10 +71,11 @@ def store_run(con: duckdb.DuckDBPyConnection, name: str, run_id: str) -> None:
     run_key = begin_run(con, run, [at])
     first = 0
     for block, size in enumerate(BLOCKS):
-        facts = ChunkFacts(run_key=run_key, point=0, n_candidates=len(keys))
-        facts.add(simulate(sc, n_draws=size, rng=block_rng(5, block)), first_draw=first)
-        store_chunk(
-            con, run_key=run_key, point=0, first_draw=first, n_draws=size, facts=facts.tables()
+        facts = ChunkFacts(run_key=run_key)
+        draws = simulate(sc, n_draws=size, rng=block_rng(5, block))
+        facts.add(draws, point=0, first_draw=first, n_candidates=len(keys))
+        store_chunks(
+            con, run_key=run_key, chunks=[ChunkEntry(0, first, size)], facts=facts.tables()
         )
         first += size
     complete_run(con, run_id)

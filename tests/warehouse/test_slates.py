@@ -24,7 +24,7 @@ from tests.warehouse.test_store import point, record, wilson
 from warehouse.frames import ChunkFacts, draws_table
 from warehouse.queries import read_summary, read_sweep
 from warehouse.schema import SCHEMA_VERSION
-from warehouse.store import begin_run, complete_run, connect, store_chunk
+from warehouse.store import ChunkEntry, begin_run, complete_run, connect, store_chunks
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "january-2021.toml"
 STATES = ("AZ", "GA", "PA")
@@ -86,14 +86,12 @@ def store_run(con: duckdb.DuckDBPyConnection, run_id: str, blocks: list[Draws]) 
     run_key = begin_run(con, run, [at])
     first = 0
     for block in blocks:
-        facts = ChunkFacts(run_key=run_key, point=0, n_candidates=len(candidates))
-        facts.add(block, first_draw=first)
-        store_chunk(
+        facts = ChunkFacts(run_key=run_key)
+        facts.add(block, point=0, first_draw=first, n_candidates=len(candidates))
+        store_chunks(
             con,
             run_key=run_key,
-            point=0,
-            first_draw=first,
-            n_draws=block.n_draws,
+            chunks=[ChunkEntry(0, first, block.n_draws)],
             facts=facts.tables(),
         )
         first += block.n_draws

@@ -11,18 +11,19 @@ import pytest
 
 from models.errors import CountlabError
 from models.outcomes import NO_CHOICE, OUTCOMES, outcome_label, parse_label
+from warehouse.adhoc import check_read_only
 from warehouse.schema import SCHEMA_VERSION, ensure_schema
 from warehouse.store import (
     INTERRUPTED,
+    ChunkEntry,
     PointRecord,
     RunRecord,
     begin_run,
-    check_read_only,
     complete_run,
     connect,
     fail_run,
     query_rows,
-    store_chunk,
+    store_chunks,
     stored_chunk_starts,
 )
 
@@ -123,9 +124,7 @@ def store(con, run_key: int, draws: pa.Table, votes: pa.Table | None = None, fir
     facts = {"stored_draws": draws}
     if votes is not None:
         facts["stored_objection_votes"] = votes
-    store_chunk(
-        con, run_key=run_key, point=0, first_draw=first, n_draws=draws.num_rows, facts=facts
-    )
+    store_chunks(con, run_key=run_key, chunks=[ChunkEntry(0, first, draws.num_rows)], facts=facts)
 
 
 @pytest.fixture
@@ -206,6 +205,23 @@ def test_a_chunk_is_stored_whole_or_not_at_all_and_only_once(db):
     store(con, run_key, draws_rows(run_key, [("electors", "biden")] * 2))
     with pytest.raises(duckdb.Error):
         store(con, run_key, draws_rows(run_key, [("electors", "biden")] * 2))
+    assert con.execute("select count(*) from stored_draws").fetchone() == (2,)
+    assert stored_chunk_starts(con, run_key) == {(0, 0)}
+    con.close()
+
+
+def test_a_tasks_chunks_are_stored_together_or_not_at_all(db):
+    con = connect(db)
+    run_key = start(con, draws=4)
+    store(con, run_key, draws_rows(run_key, [("electors", "biden")] * 2))
+    rows = draws_rows(run_key, [("electors", "biden")] * 4)
+    with pytest.raises(duckdb.Error):  # the second chunk was stored already: none of the two
+        store_chunks(
+            con,
+            run_key=run_key,
+            chunks=[ChunkEntry(0, 2, 2), ChunkEntry(0, 0, 2)],
+            facts={"stored_draws": rows},
+        )
     assert con.execute("select count(*) from stored_draws").fetchone() == (2,)
     assert stored_chunk_starts(con, run_key) == {(0, 0)}
     con.close()
