@@ -12,23 +12,11 @@ from flows.chunks import ChunkWork, group_chunks, task_label
 from flows.plans import PointPlan
 from flows.requests import SweepRequest
 from models.sampling import BLOCK_DRAWS, chunk_size, plan_chunks
+from tests.flows.test_flowruns import SCENARIO as FLOWRUNS_SCENARIO
 
-SCENARIO = """
-session = "2021-01-06"
-regime = "eca1887"
-[objections]
-AZ = 1.0
-PA = 0.6
-[votes]
-house.R = 0.95
-house.D = 0.05
-senate.R = 0.9
-senate.D = 0.1
-correlation = 0.3
-absent = 0.02
-[sweep.vary]
-"votes.senate.D" = "0:0.2:12"
-"""
+SCENARIO = (
+    FLOWRUNS_SCENARIO.split("[sweep.vary]")[0] + '[sweep.vary]\n"votes.senate.D" = "0:0.2:12"\n'
+)  # 12 points
 POINT_DRAWS = 500
 
 
