@@ -15,12 +15,13 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from flows.handed import Handed
 from flows.plans import Plan, PointPlan, named
 from flows.signals import describe_stop, received
 from models.behaviour import Scenario
@@ -54,21 +55,6 @@ PERMANENT_OS_ERRORS = (
 
 TASK_RETRIES = 2
 TASK_RETRY_DELAY_S = 1.0
-
-
-T = TypeVar("T")
-
-
-class Handed(Generic[T]):
-    """A task's argument that Prefect hands over as it is. Prefect walks a task's arguments
-    (dataclasses, lists, dicts: a scenario is some 5,000 objects) for futures to wait on, at
-    submit and again at run, about 80 ms a task; it does not walk this. Not Prefect's
-    ``quote``: the Dask runner hands that to the task as a bare tuple."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: T) -> None:
-        self.value = value
 
 
 def is_transient(error: BaseException) -> bool:

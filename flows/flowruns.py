@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from flows.handed import Handed
 from flows.plans import Plan, named, plan_resume, plan_run, plan_sweep
 from flows.requests import TASK_RUNNERS, RunRequest, SweepRequest
 from models.engine import SAMPLERS
@@ -201,7 +202,8 @@ def start_flow(
     flow: Any, plan: Plan, progress: ProgressHook | None = None, *, scheduled: bool = False
 ) -> Any:
     """Run ``flow`` on a named plan: its parameters, name and tags from the plan, the plan
-    and ``progress`` handed over (:func:`handed_plan`); return its result."""
+    and ``progress`` handed over (:func:`handed_plan`); return its result (unwrapped when the
+    flow returns it handed, ``flows.handed``)."""
     from prefect import tags
 
     run_id = plan.record.run_id
@@ -209,7 +211,8 @@ def start_flow(
     _HANDED[run_id] = (plan, progress)
     try:
         with tags(*flow_run_tags(plan, scheduled=scheduled)):
-            return flow.with_options(flow_run_name=lambda: title)(flow_parameters(plan))
+            result = flow.with_options(flow_run_name=lambda: title)(flow_parameters(plan))
+            return result.value if isinstance(result, Handed) else result
     finally:
         _HANDED.pop(run_id, None)
 

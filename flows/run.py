@@ -13,6 +13,7 @@ from prefect import flow
 from flows.artifacts import record_artifacts, track_progress
 from flows.chunks import ProgressHook, execute, start_run
 from flows.flowruns import RunParameters, handed_plan
+from flows.handed import Handed
 from flows.launch import launch
 from flows.plans import Plan, plan_run
 from flows.requests import RunRequest
@@ -23,10 +24,10 @@ from warehouse.writer import Writer
 
 
 @flow(name="countlab-run", log_prints=False)
-def run_flow(parameters: RunParameters) -> dict[str, Any]:
+def run_flow(parameters: RunParameters) -> Handed[dict[str, Any]]:
     """Simulate the run the parameters describe (planned by ``flows.launch``, or from the
     parameters alone), store every draw, write its report if asked; return the run's
-    summary (with ``report``: the files written, if any)."""
+    summary (with ``report``: the files written, if any), handed (``flows.handed``)."""
     plan, progress = handed_plan(parameters)
     with Writer(plan.request.db, kind="run", run_id=plan.record.run_id) as writer:
         plan, run_key = start_run(writer, plan)
@@ -44,7 +45,7 @@ def run_flow(parameters: RunParameters) -> dict[str, Any]:
     record_artifacts(plan, summary, report=written)
     if failure is not None:
         raise failure
-    return {**summary, "report": [str(p) for p in written]} if written else summary
+    return Handed({**summary, "report": [str(p) for p in written]} if written else summary)
 
 
 def write_report(plan: Plan) -> list[Path]:

@@ -21,6 +21,7 @@ from prefect import flow
 from flows.artifacts import record_artifacts, track_progress
 from flows.chunks import ProgressHook, execute, start_run
 from flows.flowruns import SweepParameters, handed_plan
+from flows.handed import Handed
 from flows.launch import launch
 from flows.plans import plan_resume, plan_sweep
 from flows.requests import SweepRequest
@@ -30,10 +31,10 @@ from warehouse.writer import Writer
 
 
 @flow(name="countlab-sweep", log_prints=False)
-def sweep_flow(parameters: SweepParameters) -> dict[str, Any]:
+def sweep_flow(parameters: SweepParameters) -> Handed[dict[str, Any]]:
     """Simulate every point of the sweep the parameters describe, new or resumed (planned
     by ``flows.launch`` or ``flows.serve``, or from the parameters alone); return the
-    sweep's summary."""
+    sweep's summary, handed (``flows.handed``: Prefect would walk its every point)."""
     plan, progress = handed_plan(parameters)
     with Writer(plan.request.db, kind="sweep", run_id=plan.record.run_id) as writer:
         plan, run_key = start_run(writer, plan)
@@ -42,7 +43,7 @@ def sweep_flow(parameters: SweepParameters) -> dict[str, Any]:
         with query_memory(writer.con):
             summary = read_sweep(writer.con, plan.record.run_id)
     record_artifacts(plan, summary)
-    return summary
+    return Handed(summary)
 
 
 def sweep(request: SweepRequest, progress: ProgressHook | None = None) -> dict[str, Any]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pickle
 
+import pytest
 from prefect.utilities.collections import visit_collection
 
 from benchmarks.scenarios import load_bench_scenario
-from flows.chunks import Handed
+from flows.handed import Handed
 
 
 def visits(value: object) -> int:
@@ -34,3 +35,28 @@ def test_a_handed_scenario_survives_pickling_for_process_and_dask_workers() -> N
     back = pickle.loads(pickle.dumps(Handed(scenario)))
     assert isinstance(back, Handed)
     assert back.value.session.candidate_keys == scenario.session.candidate_keys
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_flows_summary_is_handed_back_without_prefect_walking_it(tmp_path, monkeypatch) -> None:
+    import prefect.flow_engine
+
+    from flows.requests import SweepRequest
+    from flows.sweep import sweep
+    from tests.flows.test_task_groups import SCENARIO
+
+    walked: list[int] = []
+    real = prefect.flow_engine.resolve_futures_to_states
+
+    def counting(result: object) -> object:
+        walked.append(visits(result))
+        return real(result)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(prefect.flow_engine, "resolve_futures_to_states", counting)
+    path = tmp_path / "sweep.toml"
+    path.write_text(SCENARIO)
+    request = SweepRequest(scenario_path=str(path), draws=100, seed=1, db=str(tmp_path / "w.db"))
+    summary = sweep(request)
+    assert len(summary["points"]) == 12  # the caller gets the summary itself
+    assert visits(summary) > 1000  # what Prefect would walk
+    assert walked == [1]  # the flow ended once and Prefect saw one object
